@@ -1,0 +1,125 @@
+"""The functions behind the CLI. Each returns result objects and never prints."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from autograder.assignments import CATALOG, PACKAGE_DIR, Assignment, get_assignment
+from autograder.batch import BatchError, ResultCallback, grade_batch
+from autograder.engine.grade import grade_entry, tests_of, tests_path
+from autograder.intake import Entry
+from autograder.results import BatchResult, SubmissionResult, SubmissionStatus
+from autograder.sandbox.launcher import SandboxMode, SandboxUnavailable, bwrap_problem
+
+DEMO_DIR = PACKAGE_DIR / "demo"
+
+
+@dataclass(frozen=True)
+class AssignmentSummary:
+    id: str
+    title: str
+    points: float
+    tests: int
+    public_points: float
+    public_tests: int
+
+
+@dataclass
+class VerifyReport:
+    assignment: str
+    runs: dict[str, SubmissionResult] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def resolve_sandbox(requested: str, *, untrusted: bool) -> SandboxMode:
+    """Pick the sandbox: 'auto' prefers bubblewrap; untrusted code never falls back silently."""
+    if requested == SandboxMode.PROCESS.value:
+        return SandboxMode.PROCESS
+    problem = bwrap_problem()
+    if problem is None:
+        return SandboxMode.BWRAP
+    if requested == SandboxMode.BWRAP.value or untrusted:
+        raise SandboxUnavailable(
+            f"cannot isolate student code: {problem}. Install bubblewrap, or pass --sandbox process "
+            "to grade without filesystem isolation (time and memory limits still apply)."
+        )
+    return SandboxMode.PROCESS
+
+
+def list_assignments() -> list[AssignmentSummary]:
+    summaries = []
+    for assignment in CATALOG.values():
+        hidden = tests_of(tests_path(assignment, public=False))
+        public = tests_of(tests_path(assignment, public=True))
+        summaries.append(AssignmentSummary(
+            assignment.id, assignment.title, sum(t.max_points for t in hidden), len(hidden),
+            sum(t.max_points for t in public), len(public),
+        ))
+    return summaries
+
+
+def check(assignment_id: str, path: Path | None = None, *, sandbox: str = "auto") -> SubmissionResult:
+    """Run the public tests on a student's own file, folder or .zip."""
+    assignment = get_assignment(assignment_id)
+    path = Path(path) if path is not None else Path(assignment.module_filename)
+    if not path.exists():
+        raise FileNotFoundError(f"{path} not found; pass the path to your {assignment.module_filename}")
+    mode = resolve_sandbox(sandbox, untrusted=False)
+    return grade_entry(assignment, Entry(path.stem, path.resolve()), public=True, mode=mode)
+
+
+def grade(assignment_id: str, submissions: Path, outdir: Path, *, jobs: int = 1, sandbox: str = "auto",
+          regrade: bool = False, on_plan=None, on_result: ResultCallback | None = None) -> BatchResult:
+    """Grade every submission in a folder into ``outdir``'s gradebook (resumable)."""
+    assignment = get_assignment(assignment_id)
+    mode = resolve_sandbox(sandbox, untrusted=True)
+    return grade_batch(assignment, submissions, outdir, jobs=jobs, mode=mode, regrade=regrade,
+                       on_plan=on_plan, on_result=on_result)
+
+
+def _verify_one(assignment: Assignment, mode: SandboxMode) -> VerifyReport:
+    report = VerifyReport(assignment.id)
+    for public in (False, True):
+        kind = "public" if public else "hidden"
+        for role, path in (("reference", assignment.solution_path), ("stub", assignment.stub_path)):
+            result = grade_entry(assignment, Entry(role, path), public=public, mode=mode)
+            report.runs[f"{role}/{kind}"] = result
+            if result.status is not SubmissionStatus.GRADED:
+                report.problems.append(f"{role} on the {kind} tests: status {result.status.value} ({result.detail})")
+            elif role == "reference" and result.score != result.max_score:
+                failed = [f"{t.name}: {t.message}" for t in result.tests if t.points < t.max_points]
+                report.problems.append(f"reference scores {result.score:g}/{result.max_score:g} on the {kind} tests; "
+                                       f"failing: {'; '.join(failed)}")
+            elif role == "stub" and result.score != 0:
+                passed = [t.name for t in result.tests if t.points > 0]
+                report.problems.append(f"stub scores {result.score:g} on the {kind} tests; passing: {', '.join(passed)}")
+            elif role == "stub" and any(t.stage not in ("not_attempted", "missing") for t in result.tests):
+                odd = [f"{t.name} ({t.stage})" for t in result.tests if t.stage not in ("not_attempted", "missing")]
+                report.problems.append(f"stub fails the {kind} tests for another reason than 'not attempted': {', '.join(odd)}")
+    return report
+
+
+def verify(assignment_ids: list[str] | None = None, *, sandbox: str = "auto") -> list[VerifyReport]:
+    """Every reference scores full marks and every stub zero, on the hidden and the public tests."""
+    assignments = [get_assignment(i) for i in assignment_ids] if assignment_ids else list(CATALOG.values())
+    mode = resolve_sandbox(sandbox, untrusted=False)
+    return [_verify_one(assignment, mode) for assignment in assignments]
+
+
+def demo_cohorts() -> list[str]:
+    return [i for i in CATALOG if (DEMO_DIR / i).is_dir()]
+
+
+def demo(outdir: Path, *, jobs: int = 1, sandbox: str = "auto", on_plan=None,
+         on_result: ResultCallback | None = None) -> list[BatchResult]:
+    """Grade the bundled demo cohorts into ``outdir``."""
+    cohorts = demo_cohorts()
+    if not cohorts:
+        raise BatchError(f"no demo cohorts found in {DEMO_DIR}")
+    return [grade(i, DEMO_DIR / i, outdir, jobs=jobs, sandbox=sandbox, on_plan=on_plan, on_result=on_result)
+            for i in cohorts]

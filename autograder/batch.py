@@ -1,0 +1,181 @@
+"""Bulk grading of a submissions folder into an output folder's gradebook.
+
+Results are recorded one by one as they arrive, so an interruption (Ctrl-C, a crash, a
+killed process) loses nothing finished, and rerunning the same command grades only what is
+left. Only one grading run may use an output folder at a time.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import multiprocessing
+import os
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from contextlib import contextmanager
+from pathlib import Path
+
+from autograder.assignments import Assignment, get_assignment
+from autograder.engine.grade import grade_entry, grader_version, tests_of, tests_path
+from autograder.gradebook import Gradebook
+from autograder.intake import Entry, discover, fingerprint
+from autograder.render.csv_gradebook import write_assignment_csv, write_class_csv
+from autograder.results import BatchResult, SubmissionResult, SubmissionStatus
+from autograder.sandbox.launcher import SandboxMode
+
+LOCK_FILENAME = ".autograder.lock"
+CLASS_CSV_FILENAME = "class_gradebook.csv"
+
+ResultCallback = Callable[[SubmissionResult], None]
+
+
+class BatchError(Exception):
+    """The batch could not start; the message says why and what to do."""
+
+
+@contextmanager
+def _exclusive(outdir: Path):
+    lock_path = outdir / LOCK_FILENAME
+    with open(lock_path, "a+") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise BatchError(f"another grading run is using {outdir}; wait for it to finish or choose another -o folder") from None
+        lock.seek(0)
+        lock.truncate()
+        lock.write(str(os.getpid()))
+        lock.flush()
+        yield
+
+
+def _split_duplicates(entries: list[Entry]) -> tuple[list[Entry], list[Entry]]:
+    """Keep the first entry of each student id (compared without case); the rest are duplicates."""
+    seen: set[str] = set()
+    unique, duplicates = [], []
+    for entry in entries:
+        key = entry.student.casefold()
+        (duplicates if key in seen else unique).append(entry)
+        seen.add(key)
+    return unique, duplicates
+
+
+def _grade_in_worker(assignment_id: str, student: str, path: str, mode: str) -> dict:
+    """Runs in a pool process: plain arguments in, a plain dict out."""
+    result = grade_entry(get_assignment(assignment_id), Entry(student, Path(path)), mode=SandboxMode(mode))
+    return result.to_dict()
+
+
+def _duplicate_row_id(entry: Entry) -> str:
+    return f"{entry.path.name} (duplicate)"
+
+
+def _duplicate_result(assignment: Assignment, entry: Entry, max_score: float) -> SubmissionResult:
+    return SubmissionResult(
+        assignment.id, _duplicate_row_id(entry), SubmissionStatus.DUPLICATE, max_score=max_score,
+        detail=f"another entry already has student id {entry.student!r}; this one was not graded",
+    )
+
+
+def render_csvs(gradebook: Gradebook, assignment: Assignment, outdir: Path) -> tuple[Path, Path]:
+    csv_path = outdir / f"{assignment.id}.csv"
+    class_path = outdir / CLASS_CSV_FILENAME
+    write_assignment_csv(csv_path, list(tests_of(tests_path(assignment, public=False))), gradebook.results(assignment.id))
+    write_class_csv(class_path, gradebook.results())
+    return csv_path, class_path
+
+
+def grade_batch(
+    assignment: Assignment,
+    submissions_dir: Path,
+    outdir: Path,
+    *,
+    jobs: int = 1,
+    mode: SandboxMode = SandboxMode.BWRAP,
+    regrade: bool = False,
+    on_plan: Callable[[int, int], None] | None = None,
+    on_result: ResultCallback | None = None,
+) -> BatchResult:
+    """Grade every entry of ``submissions_dir`` into ``outdir``; return what was done.
+
+    ``on_plan(to_grade, already_graded)`` is called once before grading starts and
+    ``on_result`` after each submission is recorded (for progress displays).
+    """
+    submissions_dir, outdir = Path(submissions_dir), Path(outdir)
+    if not submissions_dir.is_dir():
+        raise BatchError(f"submissions folder not found: {submissions_dir}")
+    if jobs < 1:
+        raise BatchError(f"--jobs must be at least 1, got {jobs}")
+    try:
+        outdir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise BatchError(f"cannot create the output folder {outdir}: {error.strerror}") from None
+
+    with _exclusive(outdir), Gradebook(outdir) as gradebook:
+        version = grader_version(assignment)
+        max_score = sum(t.max_points for t in tests_of(tests_path(assignment, public=False)))
+        finished = {} if regrade else gradebook.finished(assignment.id, version)
+        entries, duplicates = _split_duplicates(discover(submissions_dir))
+        pending: list[tuple[Entry, str]] = []
+        skipped: list[str] = []
+        for entry in entries:
+            content_hash = fingerprint(entry)
+            if finished.get(entry.student) == content_hash:
+                skipped.append(entry.student)
+            else:
+                pending.append((entry, content_hash))
+        duplicates = [d for d in duplicates if finished.get(_duplicate_row_id(d)) is None]
+        if on_plan:
+            on_plan(len(pending) + len(duplicates), len(skipped))
+
+        batch = BatchResult(assignment.id, str(outdir), str(gradebook.path), "", "", skipped_already_graded=skipped)
+
+        def record(result: SubmissionResult) -> None:
+            gradebook.record(result, version)
+            batch.graded.append(result)
+            if on_result:
+                on_result(result)
+
+        try:
+            for duplicate in duplicates:
+                result = _duplicate_result(assignment, duplicate, max_score)
+                result.fingerprint = "duplicate"
+                record(result)
+            if jobs == 1:
+                for entry, content_hash in pending:
+                    result = grade_entry(assignment, entry, mode=mode)
+                    result.fingerprint = content_hash
+                    record(result)
+            else:
+                _grade_in_pool(assignment, pending, jobs, mode, max_score, record)
+        finally:
+            batch.csv_path, batch.class_csv_path = map(str, render_csvs(gradebook, assignment, outdir))
+    return batch
+
+
+def _grade_in_pool(assignment: Assignment, pending: list[tuple[Entry, str]], jobs: int, mode: SandboxMode,
+                   max_score: float, record: ResultCallback) -> None:
+    # spawn, not fork: the parent may run threads (a progress display) that fork would copy mid-state.
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        futures: dict[Future, tuple[Entry, str]] = {
+            pool.submit(_grade_in_worker, assignment.id, entry.student, str(entry.path), mode.value): (entry, content_hash)
+            for entry, content_hash in pending
+        }
+        try:
+            remaining = set(futures)
+            while remaining:
+                done, remaining = wait(remaining, return_when=FIRST_COMPLETED)
+                for future in done:
+                    entry, content_hash = futures[future]
+                    try:
+                        result = SubmissionResult.from_dict(future.result())
+                    except Exception as error:  # noqa: BLE001 - a dead pool worker fails one row, not the batch
+                        result = SubmissionResult(
+                            assignment.id, entry.student, SubmissionStatus.GRADER_ERROR, max_score=max_score,
+                            detail=f"the grading process failed: {type(error).__name__}: {error}"[:500],
+                        )
+                    result.fingerprint = content_hash
+                    record(result)
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise

@@ -1,0 +1,205 @@
+"""The ``autograder`` command. Each command calls one function of ``autograder.api``;
+this module only turns results into text and errors into messages and exit codes."""
+
+from __future__ import annotations
+
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from autograder import api
+from autograder.assignments import CATALOG, UnknownAssignment
+from autograder.batch import BatchError
+from autograder.results import BatchResult, SubmissionResult
+from autograder.sandbox.launcher import SandboxUnavailable
+
+EXIT_FAILED = 1  # the command ran, but its verdict is negative (a check or verify failed)
+EXIT_USAGE = 2  # the command could not run (bad input, missing sandbox, busy folder)
+EXIT_INTERRUPTED = 130
+
+# soft_wrap: paths and messages stay on one line, whatever the terminal width.
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+SANDBOX_OPTION = click.option(
+    "--sandbox", type=click.Choice(["auto", "bwrap", "process"]), default="auto", show_default=True,
+    help="How student code is isolated: bubblewrap namespaces, or a bare process (limits only).",
+)
+
+
+@contextmanager
+def _errors_as_messages():
+    try:
+        yield
+    except (UnknownAssignment, BatchError, SandboxUnavailable, FileNotFoundError) as error:
+        message = error.args[0] if error.args else str(error)
+        err.print(f"[red]error:[/red] {escape(str(message))}")
+        sys.exit(EXIT_USAGE)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="dl-autograder")
+def main() -> None:
+    """Grade deep-learning assignments with hidden tests, in a sandbox."""
+
+
+@main.command()
+def setup() -> None:
+    """Install what grading needs outside Python (bubblewrap), and say what is missing."""
+    from autograder.environment import ensure_environment
+
+    steps = ensure_environment()
+    for step in steps:
+        mark = "[green]ok[/green]  " if step.ok else "[red]missing[/red]"
+        out.print(f"{mark} {step.name}: {escape(step.detail)}")
+    if not all(step.ok for step in steps):
+        sys.exit(EXIT_FAILED)
+
+
+@main.command("list")
+def list_command() -> None:
+    """List the assignments with their points and test counts."""
+    table = Table("assignment", "title", "hidden tests", "points", "public tests")
+    for s in api.list_assignments():
+        table.add_row(s.id, s.title, str(s.tests), f"{s.points:g}", str(s.public_tests))
+    out.print(table)
+
+
+def _test_table(result: SubmissionResult) -> Table:
+    table = Table("test", "points", "result", show_lines=False)
+    for test in result.tests:
+        mark = "[green]passed[/green]" if test.points == test.max_points else f"[red]{test.stage}[/red]"
+        message = f"{mark}  {escape(test.message)}" if test.message else mark
+        table.add_row(escape(test.name), f"{test.points:g}/{test.max_points:g}", message)
+    return table
+
+
+@main.command()
+@click.argument("assignment", type=click.Choice(sorted(CATALOG)))
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+@SANDBOX_OPTION
+def check(assignment: str, path: Path | None, sandbox: str) -> None:
+    """Run the public checks on your ASSIGNMENT module (default: ./<assignment>.py)."""
+    with _errors_as_messages():
+        result = api.check(assignment, path, sandbox=sandbox)
+    out.print(_test_table(result))
+    if result.status.is_problem:
+        out.print(f"[red]{result.status.value}[/red]: {escape(result.detail)}")
+    out.print(f"[bold]score: {result.score:g}/{result.max_score:g}[/bold] on the public checks "
+              "(the hidden tests use other inputs; passing these is a start, not a guarantee)")
+    if result.score < result.max_score:
+        sys.exit(EXIT_FAILED)
+
+
+class _BatchProgress:
+    """A rich progress bar on stderr, shown only on a terminal and unless --quiet."""
+
+    def __init__(self, quiet: bool):
+        self.enabled = not quiet and err.is_terminal
+        self.progress = Progress(
+            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+            TextColumn("failures: {task.fields[failures]}"), TimeRemainingColumn(), console=err,
+        )
+        self.task = None
+
+    def on_plan(self, to_grade: int, already: int) -> None:
+        if already and not self.enabled:
+            return
+        if already:
+            err.print(f"{already} submission(s) already graded; resuming with {to_grade} left")
+        if self.enabled:
+            self.task = self.progress.add_task("grading", total=to_grade, failures=0)
+
+    def on_result(self, result: SubmissionResult) -> None:
+        if self.task is not None:
+            failed = int(result.status.is_problem)
+            failures = self.progress.tasks[self.task].fields["failures"] + failed
+            self.progress.update(self.task, advance=1, failures=failures)
+
+    def __enter__(self):
+        if self.enabled:
+            self.progress.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        if self.enabled:
+            self.progress.stop()
+
+
+def _print_batch(batch: BatchResult) -> None:
+    problems = [r for r in batch.graded if r.status.is_problem]
+    out.print(f"[bold]{batch.assignment}[/bold]: graded {len(batch.graded)}, "
+              f"already graded {len(batch.skipped_already_graded)}, with problems {len(problems)}")
+    for result in problems:
+        out.print(f"  {escape(result.student)}: [yellow]{result.status.value}[/yellow] {escape(result.detail)}")
+    out.print(f"  gradebook: {batch.gradebook_path}")
+    out.print(f"  CSV: {batch.csv_path}")
+    out.print(f"  class CSV: {batch.class_csv_path}")
+
+
+@contextmanager
+def _resumable(outdir: Path):
+    try:
+        yield
+    except KeyboardInterrupt:
+        err.print(f"\n[yellow]interrupted.[/yellow] Everything graded so far is saved in {outdir}; "
+                  "run the same command again to finish the rest.")
+        sys.exit(EXIT_INTERRUPTED)
+
+
+@main.command()
+@click.argument("assignment", type=click.Choice(sorted(CATALOG)))
+@click.argument("submissions", type=click.Path(path_type=Path))
+@click.option("-o", "--outdir", type=click.Path(path_type=Path), default=Path("gradebook"), show_default=True,
+              help="Folder for the SQLite gradebook and the CSVs.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Submissions graded at once.")
+@click.option("--regrade", is_flag=True, help="Grade every submission again, even unchanged ones.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+@SANDBOX_OPTION
+def grade(assignment: str, submissions: Path, outdir: Path, jobs: int, regrade: bool, quiet: bool, sandbox: str) -> None:
+    """Grade every submission in SUBMISSIONS (one sub-folder, .zip or .py per student)."""
+    with _errors_as_messages(), _resumable(outdir), _BatchProgress(quiet) as progress:
+        batch = api.grade(assignment, submissions, outdir, jobs=jobs, sandbox=sandbox, regrade=regrade,
+                          on_plan=progress.on_plan, on_result=progress.on_result)
+    _print_batch(batch)
+
+
+@main.command()
+@click.argument("assignments", nargs=-1, type=click.Choice(sorted(CATALOG)))
+@SANDBOX_OPTION
+def verify(assignments: tuple[str, ...], sandbox: str) -> None:
+    """Check that each reference scores full marks and each stub zero (all assignments by default)."""
+    with _errors_as_messages():
+        reports = api.verify(list(assignments) or None, sandbox=sandbox)
+    for report in reports:
+        runs = ", ".join(f"{name} {r.score:g}/{r.max_score:g}" for name, r in report.runs.items())
+        if report.ok:
+            out.print(f"[green]ok[/green]   {report.assignment}: {runs}")
+        else:
+            out.print(f"[red]FAIL[/red] {report.assignment}: {runs}")
+            for problem in report.problems:
+                out.print(f"       {escape(problem)}")
+    if not all(r.ok for r in reports):
+        sys.exit(EXIT_FAILED)
+
+
+@main.command()
+@click.option("-o", "--outdir", type=click.Path(path_type=Path), default=Path("demo-gradebook"), show_default=True)
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=2, show_default=True)
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+@SANDBOX_OPTION
+def demo(outdir: Path, jobs: int, quiet: bool, sandbox: str) -> None:
+    """Grade the bundled demo cohorts (honest, partial, broken and cheating students)."""
+    with _errors_as_messages(), _resumable(outdir), _BatchProgress(quiet) as progress:
+        batches = api.demo(outdir, jobs=jobs, sandbox=sandbox, on_plan=progress.on_plan, on_result=progress.on_result)
+    for batch in batches:
+        _print_batch(batch)
+    out.print(f"[bold]The gradebook is in {outdir.resolve()}[/bold] "
+              f"({batches[-1].class_csv_path} has every student's total)")

@@ -1,0 +1,1 @@
+"""Runs grading tests (pytest files) against a submission and collects results."""

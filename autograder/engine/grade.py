@@ -1,0 +1,96 @@
+"""Grade one submission: stage it, import it in the sandbox, run the grading tests.
+
+``grade_entry`` never raises: whatever goes wrong becomes the status of that one
+submission, so a batch always completes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+import time
+import traceback
+from functools import lru_cache
+from pathlib import Path
+
+from autograder import __version__
+from autograder.assignments import Assignment
+from autograder.checks import Stage
+from autograder.engine.runner import collect_tests, run_tests
+from autograder.intake import Entry, Problem, Staged, stage
+from autograder.results import Outcome, SubmissionResult, SubmissionStatus, TestInfo, TestResult
+from autograder.sandbox.launcher import CHILD_DIR, SandboxConfig, SandboxMode
+from autograder.sandbox.proxy import SandboxedSubmission
+
+IMPORT_FAILURE_STATUS = {
+    "syntax_error": SubmissionStatus.SYNTAX_ERROR,
+    "exception": SubmissionStatus.IMPORT_ERROR,
+    "timeout": SubmissionStatus.IMPORT_ERROR,
+    "crash": SubmissionStatus.IMPORT_ERROR,
+}
+
+
+def tests_path(assignment: Assignment, public: bool) -> Path:
+    return assignment.public_tests_path if public else assignment.hidden_tests_path
+
+
+@lru_cache(maxsize=None)
+def tests_of(test_file: Path) -> tuple[TestInfo, ...]:
+    return tuple(collect_tests(test_file))
+
+
+def grader_version(assignment: Assignment) -> str:
+    """Changes whenever anything that decides a score changes; a rerun then regrades."""
+    digest = hashlib.sha256(__version__.encode())
+    for path in (assignment.hidden_tests_path, assignment.solution_path, *sorted(CHILD_DIR.glob("*.py"))):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _all_failed(tests: tuple[TestInfo, ...], stage: Stage, message: str) -> list[TestResult]:
+    return [TestResult(t.name, t.max_points, 0.0, Outcome.FAILED, stage.value, message) for t in tests]
+
+
+def grade_staged(assignment: Assignment, staged: Staged, student: str, *, public: bool = False,
+                 mode: SandboxMode = SandboxMode.BWRAP) -> SubmissionResult:
+    """Run the grading tests against a submission already staged in ``staged.root``."""
+    test_file = tests_path(assignment, public)
+    tests = tests_of(test_file)
+    result = SubmissionResult(assignment.id, student, SubmissionStatus.GRADED,
+                              max_score=sum(t.max_points for t in tests))
+    config = SandboxConfig(mode, memory_mb=assignment.limits.memory_mb)
+    with SandboxedSubmission(staged.root, staged.module_filename, assignment.id, assignment.limits, config) as submission:
+        failure = submission.start()
+        if failure is not None:
+            result.status = IMPORT_FAILURE_STATUS[failure.kind]
+            result.detail = failure.message
+            result.tests = _all_failed(tests, Stage.IMPORT, f"your module could not be imported: {failure.message}")
+        else:
+            result.tests = run_tests(test_file, submission, None if public else assignment.solution_path)
+        result.stdout_tail = submission.stderr_tail()
+    return result
+
+
+def grade_entry(assignment: Assignment, entry: Entry, *, public: bool = False,
+                mode: SandboxMode = SandboxMode.BWRAP) -> SubmissionResult:
+    """Stage and grade one entry of a submissions folder. Never raises."""
+    started = time.monotonic()
+    tests = tests_of(tests_path(assignment, public))
+    max_score = sum(t.max_points for t in tests)
+    try:
+        with tempfile.TemporaryDirectory(prefix="autograder-") as workdir:
+            staged = stage(entry, assignment.module_filename, Path(workdir))
+            if isinstance(staged, Problem):
+                result = SubmissionResult(assignment.id, entry.student, staged.status, max_score=max_score,
+                                          detail=staged.detail,
+                                          tests=_all_failed(tests, Stage.IMPORT, staged.detail))
+            else:
+                result = grade_staged(assignment, staged, entry.student, public=public, mode=mode)
+    except Exception as error:  # noqa: BLE001 - one submission's grader failure must not stop a batch
+        detail = f"the grader failed on this submission: {type(error).__name__}: {error}"
+        result = SubmissionResult(assignment.id, entry.student, SubmissionStatus.GRADER_ERROR,
+                                  max_score=max_score, detail=detail[:500],
+                                  tests=_all_failed(tests, Stage.IMPORT, "not graded: the grader failed"),
+                                  stdout_tail=traceback.format_exc()[-2000:])
+    result.duration_s = round(time.monotonic() - started, 3)
+    return result

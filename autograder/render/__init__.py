@@ -1,0 +1,1 @@
+"""Renderings of the results model: CSV gradebooks, terminal summaries, feedback."""

@@ -1,0 +1,61 @@
+"""CSV gradebooks: one per assignment, and one for the class across assignments.
+
+Files are written to a temporary file in the same folder and renamed into place, so a
+reader never sees half a gradebook.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import tempfile
+from pathlib import Path
+
+from autograder.results import SubmissionResult, TestInfo
+
+FIXED_COLUMNS = ["student", "score", "max_score", "percent", "status"]
+
+
+def _write_atomically(path: Path, rows: list[list]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", newline="", encoding="utf-8") as stream:
+            csv.writer(stream).writerows(rows)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _number(value: float) -> str:
+    return f"{value:g}"
+
+
+def write_assignment_csv(path: Path, tests: list[TestInfo], results: list[SubmissionResult]) -> None:
+    """One row per student: the fixed columns, then the points earned on each test."""
+    rows: list[list] = [FIXED_COLUMNS + [test.name for test in tests]]
+    for result in sorted(results, key=lambda r: r.student):
+        earned = {test.name: test.points for test in result.tests}
+        rows.append(
+            [result.student, _number(result.score), _number(result.max_score), _number(result.percent),
+             result.status.value]
+            + [_number(earned.get(test.name, 0.0)) for test in tests]
+        )
+    _write_atomically(path, rows)
+
+
+def write_class_csv(path: Path, results: list[SubmissionResult]) -> None:
+    """One row per student, one score column per assignment, and the total."""
+    assignments = sorted({r.assignment for r in results})
+    scores: dict[str, dict[str, float]] = {}
+    for result in results:
+        scores.setdefault(result.student, {})[result.assignment] = result.score
+    rows: list[list] = [["student", *assignments, "total"]]
+    for student in sorted(scores):
+        row = scores[student]
+        rows.append([student, *(_number(row[a]) if a in row else "" for a in assignments),
+                     _number(sum(row.values()))])
+    _write_atomically(path, rows)

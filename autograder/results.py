@@ -1,0 +1,104 @@
+"""The one results model: per test, per submission, per batch.
+
+Every renderer (CSV gradebook, Gradescope JSON, feedback, terminal summary) reads these
+objects; nothing else carries grading results around.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from enum import Enum
+
+
+class Outcome(str, Enum):
+    PASSED = "passed"
+    FAILED = "failed"
+    # The grading test itself broke (a bug in the grader, not in the submission).
+    ERROR = "error"
+
+
+class SubmissionStatus(str, Enum):
+    """What happened to a submission as a whole. Only GRADED runs the tests."""
+
+    GRADED = "graded"
+    EMPTY = "empty"
+    CORRUPT = "corrupt"
+    MISNAMED = "misnamed"
+    NOT_UTF8 = "not_utf8"
+    SYNTAX_ERROR = "syntax_error"
+    IMPORT_ERROR = "import_error"
+    DUPLICATE = "duplicate"
+    GRADER_ERROR = "grader_error"
+
+    @property
+    def is_problem(self) -> bool:
+        return self is not SubmissionStatus.GRADED
+
+
+@dataclass(frozen=True)
+class TestResult:
+    name: str
+    max_points: float
+    points: float
+    outcome: Outcome
+    stage: str
+    message: str = ""
+
+    __test__ = False  # not a pytest test class, despite its name
+
+
+@dataclass
+class SubmissionResult:
+    assignment: str
+    student: str
+    status: SubmissionStatus
+    tests: list[TestResult] = field(default_factory=list)
+    max_score: float = 0.0
+    detail: str = ""
+    duration_s: float = 0.0
+    fingerprint: str = ""
+    stdout_tail: str = ""
+
+    @property
+    def score(self) -> float:
+        return round(sum(t.points for t in self.tests), 6)
+
+    @property
+    def percent(self) -> float:
+        return round(100.0 * self.score / self.max_score, 2) if self.max_score else 0.0
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data["status"] = self.status.value
+        data["tests"] = [{**asdict(t), "outcome": t.outcome.value} for t in self.tests]
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "SubmissionResult":
+        tests = [TestResult(**{**t, "outcome": Outcome(t["outcome"])}) for t in data.get("tests", [])]
+        return cls(**{**data, "status": SubmissionStatus(data["status"]), "tests": tests})
+
+
+@dataclass(frozen=True)
+class TestInfo:
+    """A grading test as collected, before anything runs."""
+
+    name: str
+    max_points: float
+
+    __test__ = False
+
+
+@dataclass
+class BatchResult:
+    assignment: str
+    outdir: str
+    gradebook_path: str
+    csv_path: str
+    class_csv_path: str
+    graded: list[SubmissionResult] = field(default_factory=list)
+    skipped_already_graded: list[str] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return len(self.graded) + len(self.skipped_already_graded)

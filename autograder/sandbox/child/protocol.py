@@ -1,0 +1,146 @@
+"""Length-prefixed frames of tagged JSON plus raw array bytes, for both sides of the pipe.
+
+Only plain data crosses: None, bool, int, float, str, lists, tuples, dicts with string keys,
+numpy arrays and scalars of numeric dtypes. Nothing is ever unpickled or evaluated, so a
+hostile child can at worst send values that it could have returned honestly.
+
+This file is imported by the sandboxed worker, so it depends on numpy and the standard
+library alone.
+"""
+
+from __future__ import annotations
+
+import json
+import struct
+
+import numpy as np
+
+MAX_HEADER_BYTES = 16 * 1024 * 1024
+MAX_BLOB_BYTES = 512 * 1024 * 1024
+MAX_DEPTH = 32
+ALLOWED_DTYPE_KINDS = "biufc"  # bool, signed, unsigned, float, complex: never object or void
+_LENGTH = struct.Struct(">I")
+
+
+class ProtocolError(Exception):
+    """The other side sent something that is not a well-formed, bounded frame."""
+
+
+class ForeignObject:
+    """Stands in, on the trusted side, for a value of a type that cannot cross the pipe."""
+
+    def __init__(self, type_name: str):
+        self._autograder_type_name = type_name
+
+    def __repr__(self) -> str:
+        return f"<{self._autograder_type_name} object>"
+
+
+def _type_name(value) -> str:
+    cls = type(value)
+    return cls.__qualname__ if cls.__module__ == "builtins" else f"{cls.__module__}.{cls.__qualname__}"
+
+
+def _encode(value, blobs: list[bytes], depth: int):
+    if depth > MAX_DEPTH:
+        raise ProtocolError("value is nested too deeply")
+    if value is None or type(value) is bool:
+        return value
+    if type(value) is int:
+        return {"t": "int", "v": str(value)}
+    if type(value) is float:
+        return {"t": "float", "v": value.hex()}
+    if type(value) is str:
+        return {"t": "str", "v": value}
+    if type(value) in (list, tuple):
+        return {"t": type(value).__name__, "v": [_encode(item, blobs, depth + 1) for item in value]}
+    if type(value) is dict and all(type(key) is str for key in value):
+        return {"t": "dict", "v": [[key, _encode(item, blobs, depth + 1)] for key, item in value.items()]}
+    if isinstance(value, np.ndarray) or isinstance(value, np.generic):
+        is_scalar = isinstance(value, np.generic)
+        # np.array(..., subok=False) drops any subclass: its data, not its methods, travels.
+        array = np.array(value, copy=True, subok=False)
+        if array.dtype.kind not in ALLOWED_DTYPE_KINDS:
+            return {"t": "foreign", "type": f"{_type_name(value)} of dtype {array.dtype}"}
+        blobs.append(np.ascontiguousarray(array).tobytes())
+        return {
+            "t": "npscalar" if is_scalar else "ndarray",
+            "dtype": array.dtype.str,
+            "shape": list(array.shape),
+            "blob": len(blobs) - 1,
+        }
+    return {"t": "foreign", "type": _type_name(value)}
+
+
+def encode_frame(message: dict) -> bytes:
+    """``message`` is a dict whose ``value``/``args``/``kwargs`` entries may hold any plain data."""
+    blobs: list[bytes] = []
+    header = {key: (_encode(item, blobs, 0) if key in ("value", "args", "kwargs") else item)
+              for key, item in message.items()}
+    header["blob_sizes"] = [len(blob) for blob in blobs]
+    header_bytes = json.dumps(header).encode("utf-8")
+    return b"".join([_LENGTH.pack(len(header_bytes)), header_bytes, *blobs])
+
+
+def _decode(node, blobs: list[bytes], depth: int):
+    if depth > MAX_DEPTH:
+        raise ProtocolError("value is nested too deeply")
+    if node is None or type(node) is bool:
+        return node
+    if type(node) is not dict:
+        raise ProtocolError(f"unexpected node {type(node).__name__}")
+    tag = node.get("t")
+    if tag == "int":
+        return int(node["v"])
+    if tag == "float":
+        return float.fromhex(node["v"])
+    if tag == "str":
+        return str(node["v"])
+    if tag in ("list", "tuple"):
+        items = [_decode(item, blobs, depth + 1) for item in node["v"]]
+        return items if tag == "list" else tuple(items)
+    if tag == "dict":
+        return {str(key): _decode(item, blobs, depth + 1) for key, item in node["v"]}
+    if tag in ("ndarray", "npscalar"):
+        dtype = np.dtype(str(node["dtype"]))
+        if dtype.kind not in ALLOWED_DTYPE_KINDS:
+            raise ProtocolError(f"dtype {dtype} is not allowed")
+        shape = tuple(int(n) for n in node["shape"])
+        if any(n < 0 for n in shape):
+            raise ProtocolError("negative dimension")
+        blob = blobs[int(node["blob"])]
+        if len(blob) != int(np.prod(shape, dtype=np.int64)) * dtype.itemsize:
+            raise ProtocolError("array size does not match its shape")
+        array = np.frombuffer(blob, dtype=dtype).reshape(shape).copy()
+        return array[()] if tag == "npscalar" else array
+    if tag == "foreign":
+        return ForeignObject(str(node["type"])[:200])
+    raise ProtocolError(f"unknown tag {tag!r}")
+
+
+def decode_frame(header_bytes: bytes, blobs: list[bytes]) -> dict:
+    header = json.loads(header_bytes.decode("utf-8"))
+    if type(header) is not dict:
+        raise ProtocolError("frame header is not an object")
+    return {key: (_decode(item, blobs, 0) if key in ("value", "args", "kwargs") else item)
+            for key, item in header.items() if key != "blob_sizes"}
+
+
+def parse_header_length(prefix: bytes) -> int:
+    (length,) = _LENGTH.unpack(prefix)
+    if length > MAX_HEADER_BYTES:
+        raise ProtocolError(f"frame header of {length} bytes is over the limit")
+    return length
+
+
+def blob_sizes_of(header_bytes: bytes) -> list[int]:
+    try:
+        sizes = json.loads(header_bytes.decode("utf-8")).get("blob_sizes", [])
+    except (ValueError, AttributeError) as error:
+        raise ProtocolError(f"frame header is not JSON: {error}") from None
+    if not all(type(n) is int and n >= 0 for n in sizes) or sum(sizes) > MAX_BLOB_BYTES:
+        raise ProtocolError("frame data is malformed or over the size limit")
+    return sizes
+
+
+HEADER_PREFIX_BYTES = _LENGTH.size

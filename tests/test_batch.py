@@ -1,0 +1,102 @@
+"""Does bulk grading score a class right, survive interruption and never double-grade?"""
+
+import csv
+import shutil
+
+import pytest
+
+from autograder import api
+from autograder.assignments import get_assignment
+from autograder.batch import BatchError
+from autograder.gradebook import Gradebook
+
+ASSIGNMENT = get_assignment("activations")
+
+
+@pytest.fixture
+def cohort(tmp_path):
+    """Three students: the reference, the stub and the reference as a lone .py file."""
+    folder = tmp_path / "submissions"
+    for student, source in (("ada", ASSIGNMENT.solution_path), ("bo", ASSIGNMENT.stub_path)):
+        (folder / student).mkdir(parents=True)
+        shutil.copy(source, folder / student / ASSIGNMENT.module_filename)
+    shutil.copy(ASSIGNMENT.solution_path, folder / "cy.py")
+    return folder
+
+
+def scores(batch):
+    return {r.student: r.score for r in batch.graded}
+
+
+def test_grades_and_writes_csvs(cohort, tmp_path):
+    """Does a batch give full marks to the reference, zero to the stub, and write both CSVs?"""
+    batch = api.grade("activations", cohort, tmp_path / "out")
+    full = batch.graded[0].max_score
+    assert scores(batch) == {"ada": full, "bo": 0.0, "cy": full}
+    rows = list(csv.DictReader(open(batch.csv_path)))
+    assert [(r["student"], r["status"], float(r["percent"])) for r in rows] == [
+        ("ada", "graded", 100.0), ("bo", "graded", 0.0), ("cy", "graded", 100.0)]
+    class_rows = list(csv.DictReader(open(batch.class_csv_path)))
+    assert [float(r["total"]) for r in class_rows] == [full, 0.0, full]
+
+
+def test_rerun_grades_only_new_or_changed_submissions(cohort, tmp_path):
+    """After a finished batch, is an unchanged student skipped and a changed one regraded?"""
+    out = tmp_path / "out"
+    api.grade("activations", cohort, out)
+    shutil.copy(ASSIGNMENT.solution_path, cohort / "bo" / ASSIGNMENT.module_filename)
+    shutil.copy(ASSIGNMENT.solution_path, cohort / "dee.py")
+    batch = api.grade("activations", cohort, out)
+    assert sorted(r.student for r in batch.graded) == ["bo", "dee"]
+    assert sorted(batch.skipped_already_graded) == ["ada", "cy"]
+    with Gradebook(out) as gradebook:
+        assert len(gradebook.results("activations")) == 4
+
+
+def test_interrupted_batch_resumes_without_regrading(cohort, tmp_path):
+    """If grading stops after the first student, does the rerun grade only the rest?"""
+    out = tmp_path / "out"
+
+    def stop_after_first(result):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        api.grade("activations", cohort, out, on_result=stop_after_first)
+    with Gradebook(out) as gradebook:
+        assert [r.student for r in gradebook.results()] == ["ada"]
+    batch = api.grade("activations", cohort, out)
+    assert sorted(r.student for r in batch.graded) == ["bo", "cy"]
+    assert batch.skipped_already_graded == ["ada"]
+
+
+def test_parallel_grading_matches_serial(cohort, tmp_path):
+    """Do --jobs 2 and --jobs 1 give the same scores, twice over (determinism)?"""
+    serial = scores(api.grade("activations", cohort, tmp_path / "serial"))
+    parallel = scores(api.grade("activations", cohort, tmp_path / "parallel", jobs=2))
+    again = scores(api.grade("activations", cohort, tmp_path / "serial", regrade=True))
+    assert serial == parallel == again
+
+
+def test_duplicate_ids_get_their_own_row(cohort, tmp_path):
+    """Does a second entry for the same student (differing only in case) get a duplicate row?"""
+    shutil.copy(ASSIGNMENT.solution_path, cohort / "ADA.py")
+    batch = api.grade("activations", cohort, tmp_path / "out")
+    statuses = sorted((r.student, r.status.value) for r in batch.graded)
+    assert statuses == [("ADA", "graded"), ("ada (duplicate)", "duplicate"), ("bo", "graded"), ("cy", "graded")]
+
+
+def test_missing_submissions_folder_is_a_clear_error(tmp_path):
+    """Is a wrong path refused with a message naming it?"""
+    with pytest.raises(BatchError, match="not found"):
+        api.grade("activations", tmp_path / "nope", tmp_path / "out")
+
+
+def test_busy_output_folder_is_refused(cohort, tmp_path):
+    """Does a second run on an output folder in use refuse instead of interleaving writes?"""
+    out = tmp_path / "out"
+
+    def grade_again_meanwhile(result):
+        with pytest.raises(BatchError, match="another grading run"):
+            api.grade("activations", cohort, out)
+
+    api.grade("activations", cohort, out, on_result=grade_again_meanwhile)
