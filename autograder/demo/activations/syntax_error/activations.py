@@ -1,0 +1,9 @@
+import numpy as np
+
+
+def sigmoid(x)
+    return 1 / (1 + np.exp(-x))
+
+
+def tanh(x):
+    return np.tanh(x)

@@ -1,0 +1,66 @@
+"""Does the demo cohort (honest, partial, stub, broken and cheating students) get the right scores?
+
+Expected scores and statuses are in tests/demo_expected/<id>.json; each cheat is worth
+exactly what its honest outputs earn.
+"""
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from autograder import api
+from autograder.api import DEMO_DIR
+from autograder.intake import Entry, discover, fingerprint
+from autograder.sandbox.launcher import bwrap_problem
+
+EXPECTED_DIR = Path(__file__).with_name("demo_expected")
+COHORTS = ["activations", "losses"]
+
+pytestmark = pytest.mark.skipif(bwrap_problem() is not None, reason=f"needs the bwrap sandbox: {bwrap_problem()}")
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    return {entry.path.name: fingerprint(entry) for entry in discover(folder)}
+
+
+@pytest.mark.parametrize("assignment", COHORTS)
+def test_cohort_scores_and_statuses(assignment, tmp_path):
+    """Is every student graded with exactly the expected score and status, and the batch complete?"""
+    expected = json.loads((EXPECTED_DIR / f"{assignment}.json").read_text())
+    cohort = tmp_path / "cohort"
+    shutil.copytree(DEMO_DIR / assignment, cohort)
+    before = snapshot(cohort)
+
+    batch = api.grade(assignment, cohort, tmp_path / "out", jobs=2)
+
+    got = {r.student: {"score": r.score, "status": r.status.value} for r in batch.graded}
+    assert got == expected
+    assert snapshot(cohort) == before, "a submission changed the submissions folder"
+    written = {p.name for p in (tmp_path / "out").iterdir()} - {"gradebook.sqlite-wal", "gradebook.sqlite-shm"}
+    assert written == {".autograder.lock", f"{assignment}.csv", "class_gradebook.csv", "gradebook.sqlite"}
+
+
+@pytest.mark.parametrize("assignment", COHORTS)
+def test_feedback_never_shows_expected_values(assignment, tmp_path):
+    """Do failure messages of a partial submission stay free of reference outputs?"""
+    result = api.check(assignment, DEMO_DIR / assignment / "partial_single_file.py")
+    failed = [t for t in result.tests if t.points < t.max_points]
+    assert failed, "the partial submission should fail some public tests"
+    for test in failed:
+        assert test.message and "array(" not in test.message and "[" not in test.message.split(":")[0]
+
+
+def test_without_the_sandbox_the_thief_succeeds(tmp_path):
+    """Is it the sandbox that stops the thief? In --sandbox process mode it finds the solution."""
+    from autograder.assignments import get_assignment
+    from autograder.engine.grade import grade_entry
+    from autograder.sandbox.launcher import SandboxMode
+
+    assignment = get_assignment("activations")
+    entry = Entry("cheat_fake_results", DEMO_DIR / "activations" / "cheat_fake_results")
+    sandboxed = grade_entry(assignment, entry, mode=SandboxMode.BWRAP)
+    unsandboxed = grade_entry(assignment, entry, mode=SandboxMode.PROCESS)
+    assert sandboxed.score < sandboxed.max_score
+    assert unsandboxed.score == unsandboxed.max_score
