@@ -7,10 +7,12 @@ from pathlib import Path
 
 from autograder.assignments import CATALOG, PACKAGE_DIR, Assignment, get_assignment
 from autograder.batch import BatchError, ResultCallback, grade_batch
-from autograder.engine.grade import grade_entry, tests_of, tests_path
+from autograder.engine.grade import tests_of, tests_path
+from autograder.engine.workers import grade_entry_isolated
 from autograder.intake import Entry
 from autograder.results import BatchResult, SubmissionResult, SubmissionStatus
 from autograder.sandbox.launcher import SandboxMode, SandboxUnavailable, bwrap_problem
+from autograder.training import Device
 
 DEMO_DIR = PACKAGE_DIR / "demo"
 
@@ -63,31 +65,33 @@ def list_assignments() -> list[AssignmentSummary]:
     return summaries
 
 
-def check(assignment_id: str, path: Path | None = None, *, sandbox: str = "auto") -> SubmissionResult:
+def check(assignment_id: str, path: Path | None = None, *, sandbox: str = "auto",
+          device: Device = Device()) -> SubmissionResult:
     """Run the public tests on a student's own file, folder or .zip."""
     assignment = get_assignment(assignment_id)
     path = Path(path) if path is not None else Path(assignment.module_filename)
     if not path.exists():
         raise FileNotFoundError(f"{path} not found; pass the path to your {assignment.module_filename}")
     mode = resolve_sandbox(sandbox, untrusted=False)
-    return grade_entry(assignment, Entry(path.stem, path.resolve()), public=True, mode=mode)
+    return grade_entry_isolated(assignment, Entry(path.stem, path.resolve()), public=True, mode=mode, device=device)
 
 
 def grade(assignment_id: str, submissions: Path, outdir: Path, *, jobs: int = 1, sandbox: str = "auto",
-          regrade: bool = False, on_plan=None, on_result: ResultCallback | None = None) -> BatchResult:
+          device: Device = Device(), regrade: bool = False, on_plan=None,
+          on_result: ResultCallback | None = None) -> BatchResult:
     """Grade every submission in a folder into ``outdir``'s gradebook (resumable)."""
     assignment = get_assignment(assignment_id)
     mode = resolve_sandbox(sandbox, untrusted=True)
-    return grade_batch(assignment, submissions, outdir, jobs=jobs, mode=mode, regrade=regrade,
+    return grade_batch(assignment, submissions, outdir, jobs=jobs, mode=mode, device=device, regrade=regrade,
                        on_plan=on_plan, on_result=on_result)
 
 
-def _verify_one(assignment: Assignment, mode: SandboxMode) -> VerifyReport:
+def _verify_one(assignment: Assignment, mode: SandboxMode, device: Device) -> VerifyReport:
     report = VerifyReport(assignment.id)
     for public in (False, True):
         kind = "public" if public else "hidden"
         for role, path in (("reference", assignment.solution_path), ("stub", assignment.stub_path)):
-            result = grade_entry(assignment, Entry(role, path), public=public, mode=mode)
+            result = grade_entry_isolated(assignment, Entry(role, path), public=public, mode=mode, device=device)
             report.runs[f"{role}/{kind}"] = result
             if result.status is not SubmissionStatus.GRADED:
                 report.problems.append(f"{role} on the {kind} tests: status {result.status.value} ({result.detail})")
@@ -104,11 +108,12 @@ def _verify_one(assignment: Assignment, mode: SandboxMode) -> VerifyReport:
     return report
 
 
-def verify(assignment_ids: list[str] | None = None, *, sandbox: str = "auto") -> list[VerifyReport]:
+def verify(assignment_ids: list[str] | None = None, *, sandbox: str = "auto",
+           device: Device = Device()) -> list[VerifyReport]:
     """Every reference scores full marks and every stub zero, on the hidden and the public tests."""
     assignments = [get_assignment(i) for i in assignment_ids] if assignment_ids else list(CATALOG.values())
     mode = resolve_sandbox(sandbox, untrusted=False)
-    return [_verify_one(assignment, mode) for assignment in assignments]
+    return [_verify_one(assignment, mode, device) for assignment in assignments]
 
 
 def demo_cohorts() -> list[str]:

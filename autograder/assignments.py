@@ -39,6 +39,9 @@ class Assignment:
     id: str
     title: str
     limits: Limits = field(default_factory=Limits)
+    # Model assignments train with Keras in the grader: they grade in processes whose
+    # backend, device and threads are set before Keras is imported.
+    uses_keras: bool = False
 
     @property
     def module_filename(self) -> str:
@@ -67,6 +70,10 @@ class Assignment:
 
 # NumPy-only work on small inputs: a call takes milliseconds, so 5 s means a hang.
 NUMERIC_LIMITS = Limits(import_timeout_s=30.0, call_timeout_s=5.0, total_timeout_s=120.0, memory_mb=1024)
+
+# Building a model imports TensorFlow in the sandbox (about 4 s and 600 MB); training runs
+# in the grader, not in the sandbox, so the sandbox's limits stay modest.
+MODEL_LIMITS = Limits(import_timeout_s=120.0, call_timeout_s=60.0, total_timeout_s=300.0, memory_mb=4096)
 
 CATALOG: dict[str, Assignment] = {
     a.id: a

@@ -8,20 +8,21 @@ left. Only one grading run may use an output folder at a time.
 from __future__ import annotations
 
 import fcntl
-import multiprocessing
 import os
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from contextlib import contextmanager
 from pathlib import Path
 
 from autograder.assignments import Assignment, get_assignment
 from autograder.engine.grade import grade_entry, grader_version, tests_of, tests_path
+from autograder.engine.workers import grade_in_worker, grading_pool
 from autograder.gradebook import Gradebook
 from autograder.intake import Entry, discover, fingerprint
 from autograder.render.csv_gradebook import write_assignment_csv, write_class_csv
 from autograder.results import BatchResult, SubmissionResult, SubmissionStatus
 from autograder.sandbox.launcher import SandboxMode
+from autograder.training import Device
 
 LOCK_FILENAME = ".autograder.lock"
 CLASS_CSV_FILENAME = "class_gradebook.csv"
@@ -59,12 +60,6 @@ def _split_duplicates(entries: list[Entry]) -> tuple[list[Entry], list[Entry]]:
     return unique, duplicates
 
 
-def _grade_in_worker(assignment_id: str, student: str, path: str, mode: str) -> dict:
-    """Runs in a pool process: plain arguments in, a plain dict out."""
-    result = grade_entry(get_assignment(assignment_id), Entry(student, Path(path)), mode=SandboxMode(mode))
-    return result.to_dict()
-
-
 def _duplicate_row_id(entry: Entry) -> str:
     return f"{entry.path.name} (duplicate)"
 
@@ -91,6 +86,7 @@ def grade_batch(
     *,
     jobs: int = 1,
     mode: SandboxMode = SandboxMode.BWRAP,
+    device: Device = Device(),
     regrade: bool = False,
     on_plan: Callable[[int, int], None] | None = None,
     on_result: ResultCallback | None = None,
@@ -140,25 +136,24 @@ def grade_batch(
                 result = _duplicate_result(assignment, duplicate, max_score)
                 result.fingerprint = "duplicate"
                 record(result)
-            if jobs == 1:
+            if jobs == 1 and not assignment.uses_keras:
                 for entry, content_hash in pending:
                     result = grade_entry(assignment, entry, mode=mode)
                     result.fingerprint = content_hash
                     record(result)
             else:
-                _grade_in_pool(assignment, pending, jobs, mode, max_score, record)
+                _grade_in_pool(assignment, pending, jobs, mode, device, max_score, record)
         finally:
             batch.csv_path, batch.class_csv_path = map(str, render_csvs(gradebook, assignment, outdir))
     return batch
 
 
 def _grade_in_pool(assignment: Assignment, pending: list[tuple[Entry, str]], jobs: int, mode: SandboxMode,
-                   max_score: float, record: ResultCallback) -> None:
-    # spawn, not fork: the parent may run threads (a progress display) that fork would copy mid-state.
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+                   device: Device, max_score: float, record: ResultCallback) -> None:
+    with grading_pool(jobs, device) as pool:
         futures: dict[Future, tuple[Entry, str]] = {
-            pool.submit(_grade_in_worker, assignment.id, entry.student, str(entry.path), mode.value): (entry, content_hash)
+            pool.submit(grade_in_worker, assignment.id, entry.student, str(entry.path), False, mode.value, device):
+                (entry, content_hash)
             for entry, content_hash in pending
         }
         try:

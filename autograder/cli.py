@@ -18,6 +18,7 @@ from autograder.assignments import CATALOG, UnknownAssignment
 from autograder.batch import BatchError
 from autograder.results import BatchResult, SubmissionResult
 from autograder.sandbox.launcher import SandboxUnavailable
+from autograder.training import DEFAULT_THREADS, Device
 
 EXIT_FAILED = 1  # the command ran, but its verdict is negative (a check or verify failed)
 EXIT_USAGE = 2  # the command could not run (bad input, missing sandbox, busy folder)
@@ -31,6 +32,17 @@ SANDBOX_OPTION = click.option(
     "--sandbox", type=click.Choice(["auto", "bwrap", "process"]), default="auto", show_default=True,
     help="How student code is isolated: bubblewrap namespaces, or a bare process (limits only).",
 )
+
+
+def device_options(command):
+    """--device, --backend and --threads: where model assignments train (numeric ones ignore them)."""
+    command = click.option("--threads", type=click.IntRange(min=1), default=DEFAULT_THREADS, show_default=True,
+                           help="CPU threads per grading process (results are reproducible at a fixed count).")(command)
+    command = click.option("--backend", type=click.Choice(["tensorflow", "jax", "torch"]), default="tensorflow",
+                           show_default=True, help="Keras backend for model assignments.")(command)
+    command = click.option("--device", type=click.Choice(["cpu", "gpu"]), default="cpu", show_default=True,
+                           help="Where model assignments train.")(command)
+    return command
 
 
 @contextmanager
@@ -84,10 +96,11 @@ def _test_table(result: SubmissionResult) -> Table:
 @click.argument("assignment", type=click.Choice(sorted(CATALOG)))
 @click.argument("path", required=False, type=click.Path(path_type=Path))
 @SANDBOX_OPTION
-def check(assignment: str, path: Path | None, sandbox: str) -> None:
+@device_options
+def check(assignment: str, path: Path | None, sandbox: str, device: str, backend: str, threads: int) -> None:
     """Run the public checks on your ASSIGNMENT module (default: ./<assignment>.py)."""
     with _errors_as_messages():
-        result = api.check(assignment, path, sandbox=sandbox)
+        result = api.check(assignment, path, sandbox=sandbox, device=Device(device, backend, threads))
     out.print(_test_table(result))
     if result.status.is_problem:
         out.print(f"[red]{result.status.value}[/red]: {escape(result.detail)}")
@@ -163,10 +176,13 @@ def _resumable(outdir: Path):
 @click.option("--regrade", is_flag=True, help="Grade every submission again, even unchanged ones.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @SANDBOX_OPTION
-def grade(assignment: str, submissions: Path, outdir: Path, jobs: int, regrade: bool, quiet: bool, sandbox: str) -> None:
+@device_options
+def grade(assignment: str, submissions: Path, outdir: Path, jobs: int, regrade: bool, quiet: bool, sandbox: str,
+          device: str, backend: str, threads: int) -> None:
     """Grade every submission in SUBMISSIONS (one sub-folder, .zip or .py per student)."""
     with _errors_as_messages(), _resumable(outdir), _BatchProgress(quiet) as progress:
-        batch = api.grade(assignment, submissions, outdir, jobs=jobs, sandbox=sandbox, regrade=regrade,
+        batch = api.grade(assignment, submissions, outdir, jobs=jobs, sandbox=sandbox,
+                          device=Device(device, backend, threads), regrade=regrade,
                           on_plan=progress.on_plan, on_result=progress.on_result)
     _print_batch(batch)
 
@@ -174,10 +190,11 @@ def grade(assignment: str, submissions: Path, outdir: Path, jobs: int, regrade: 
 @main.command()
 @click.argument("assignments", nargs=-1, type=click.Choice(sorted(CATALOG)))
 @SANDBOX_OPTION
-def verify(assignments: tuple[str, ...], sandbox: str) -> None:
+@device_options
+def verify(assignments: tuple[str, ...], sandbox: str, device: str, backend: str, threads: int) -> None:
     """Check that each reference scores full marks and each stub zero (all assignments by default)."""
     with _errors_as_messages():
-        reports = api.verify(list(assignments) or None, sandbox=sandbox)
+        reports = api.verify(list(assignments) or None, sandbox=sandbox, device=Device(device, backend, threads))
     for report in reports:
         runs = ", ".join(f"{name} {r.score:g}/{r.max_score:g}" for name, r in report.runs.items())
         if report.ok:

@@ -58,6 +58,8 @@ class SubmissionResult:
     duration_s: float = 0.0
     fingerprint: str = ""
     stdout_tail: str = ""
+    device: str = "cpu"
+    backend: str = ""
 
     @property
     def score(self) -> float:

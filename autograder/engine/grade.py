@@ -21,6 +21,7 @@ from autograder.intake import Entry, Problem, Staged, stage
 from autograder.results import Outcome, SubmissionResult, SubmissionStatus, TestInfo, TestResult
 from autograder.sandbox.launcher import CHILD_DIR, SandboxConfig, SandboxMode
 from autograder.sandbox.proxy import SandboxedSubmission
+from autograder.training import Device
 
 IMPORT_FAILURE_STATUS = {
     "syntax_error": SubmissionStatus.SYNTAX_ERROR,
@@ -51,14 +52,33 @@ def _all_failed(tests: tuple[TestInfo, ...], stage: Stage, message: str) -> list
     return [TestResult(t.name, t.max_points, 0.0, Outcome.FAILED, stage.value, message) for t in tests]
 
 
+def _sandbox_environment(assignment: Assignment, device: Device) -> dict[str, str]:
+    if not assignment.uses_keras:
+        return {}
+    # The sandbox only builds the model (on the CPU, with the grader's backend); training
+    # happens in the grader, on the chosen device.
+    return {"KERAS_BACKEND": device.backend, "CUDA_VISIBLE_DEVICES": "", "JAX_PLATFORMS": "cpu"}
+
+
+def _record_device(result: SubmissionResult, assignment: Assignment) -> None:
+    if assignment.uses_keras:
+        from autograder.training import device_in_use
+
+        in_use = device_in_use()
+        result.device, result.backend = in_use["device"], in_use["backend"]
+    else:
+        result.device, result.backend = "cpu", "numpy"
+
+
 def grade_staged(assignment: Assignment, staged: Staged, student: str, *, public: bool = False,
-                 mode: SandboxMode = SandboxMode.BWRAP) -> SubmissionResult:
+                 mode: SandboxMode = SandboxMode.BWRAP, device: Device = Device()) -> SubmissionResult:
     """Run the grading tests against a submission already staged in ``staged.root``."""
     test_file = tests_path(assignment, public)
     tests = tests_of(test_file)
     result = SubmissionResult(assignment.id, student, SubmissionStatus.GRADED,
                               max_score=sum(t.max_points for t in tests))
-    config = SandboxConfig(mode, memory_mb=assignment.limits.memory_mb)
+    _record_device(result, assignment)
+    config = SandboxConfig(mode, memory_mb=assignment.limits.memory_mb, env=_sandbox_environment(assignment, device))
     with SandboxedSubmission(staged.root, staged.module_filename, assignment.id, assignment.limits, config) as submission:
         failure = submission.start()
         if failure is not None:
@@ -72,7 +92,7 @@ def grade_staged(assignment: Assignment, staged: Staged, student: str, *, public
 
 
 def grade_entry(assignment: Assignment, entry: Entry, *, public: bool = False,
-                mode: SandboxMode = SandboxMode.BWRAP) -> SubmissionResult:
+                mode: SandboxMode = SandboxMode.BWRAP, device: Device = Device()) -> SubmissionResult:
     """Stage and grade one entry of a submissions folder. Never raises."""
     started = time.monotonic()
     tests = tests_of(tests_path(assignment, public))
@@ -85,7 +105,7 @@ def grade_entry(assignment: Assignment, entry: Entry, *, public: bool = False,
                                           detail=staged.detail,
                                           tests=_all_failed(tests, Stage.IMPORT, staged.detail))
             else:
-                result = grade_staged(assignment, staged, entry.student, public=public, mode=mode)
+                result = grade_staged(assignment, staged, entry.student, public=public, mode=mode, device=device)
     except Exception as error:  # noqa: BLE001 - one submission's grader failure must not stop a batch
         detail = f"the grader failed on this submission: {type(error).__name__}: {error}"
         result = SubmissionResult(assignment.id, entry.student, SubmissionStatus.GRADER_ERROR,

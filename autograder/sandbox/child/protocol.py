@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import struct
+import sys
 
 import numpy as np
 
@@ -34,6 +35,36 @@ class ForeignObject:
 
     def __repr__(self) -> str:
         return f"<{self._autograder_type_name} object>"
+
+
+class KerasModelSpec:
+    """A Keras model as it crosses the pipe: its serialized config (JSON text), never its code.
+
+    The trusted side rebuilds it from built-in layers only (autograder/keras_models.py);
+    the student's Python objects and methods stay in the sandbox.
+    """
+
+    def __init__(self, config_json: str, type_name: str):
+        self.config_json = config_json
+        self._autograder_type_name = type_name
+
+    def __repr__(self) -> str:
+        return f"<Keras model {self._autograder_type_name}>"
+
+
+def _keras_model_class():
+    # Only where the student's code imported Keras: the grader never imports it for them.
+    keras = sys.modules.get("keras")
+    return getattr(keras, "Model", None) if keras is not None else None
+
+
+def _encode_keras_model(model) -> dict:
+    keras = sys.modules["keras"]
+    try:
+        config_json = json.dumps(keras.saving.serialize_keras_object(model))
+    except Exception as error:  # noqa: BLE001 - an unserializable model is reported, not raised
+        return {"t": "foreign", "type": f"{_type_name(model)} (its config cannot be saved: {error})"[:300]}
+    return {"t": "keras_model", "config": config_json, "type": _type_name(model)}
 
 
 def _type_name(value) -> str:
@@ -69,6 +100,9 @@ def _encode(value, blobs: list[bytes], depth: int):
             "shape": list(array.shape),
             "blob": len(blobs) - 1,
         }
+    model_class = _keras_model_class()
+    if model_class is not None and isinstance(value, model_class):
+        return _encode_keras_model(value)
     return {"t": "foreign", "type": _type_name(value)}
 
 
@@ -114,7 +148,9 @@ def _decode(node, blobs: list[bytes], depth: int):
         array = np.frombuffer(blob, dtype=dtype).reshape(shape).copy()
         return array[()] if tag == "npscalar" else array
     if tag == "foreign":
-        return ForeignObject(str(node["type"])[:200])
+        return ForeignObject(str(node["type"])[:300])
+    if tag == "keras_model":
+        return KerasModelSpec(str(node["config"]), str(node["type"])[:200])
     raise ProtocolError(f"unknown tag {tag!r}")
 
 

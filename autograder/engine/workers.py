@@ -1,0 +1,41 @@
+"""Processes that grade: a pool for batches, one process for a single model submission.
+
+Grading processes are spawned (never forked: the parent may run a progress thread) and,
+for model assignments, configured with the backend, device and thread count before Keras
+is first imported. The grader's own process never imports Keras.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from autograder.assignments import Assignment, get_assignment
+from autograder.engine.grade import grade_entry
+from autograder.intake import Entry
+from autograder.results import SubmissionResult
+from autograder.sandbox.launcher import SandboxMode
+from autograder.training import Device, configure_process
+
+
+def grading_pool(jobs: int, device: Device) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=configure_process, initargs=(device,))
+
+
+def grade_in_worker(assignment_id: str, student: str, path: str, public: bool, mode: str, device: Device) -> dict:
+    """Runs in a grading process: plain arguments in, a plain dict out."""
+    result = grade_entry(get_assignment(assignment_id), Entry(student, Path(path)), public=public,
+                         mode=SandboxMode(mode), device=device)
+    return result.to_dict()
+
+
+def grade_entry_isolated(assignment: Assignment, entry: Entry, *, public: bool, mode: SandboxMode,
+                         device: Device) -> SubmissionResult:
+    """Grade one entry; model assignments in a fresh grading process, numeric ones right here."""
+    if not assignment.uses_keras:
+        return grade_entry(assignment, entry, public=public, mode=mode, device=device)
+    with grading_pool(1, device) as pool:
+        future = pool.submit(grade_in_worker, assignment.id, entry.student, str(entry.path), public, mode.value, device)
+        return SubmissionResult.from_dict(future.result())

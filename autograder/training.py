@@ -1,0 +1,134 @@
+"""The grader's own training recipe, run in the trusted process on a rebuilt model.
+
+A student's architecture is rebuilt from its config (``keras_models.rebuild``) right after
+the seed is set, so its initial weights depend only on the recipe's seed; it is trained with
+the grader's optimizer, data subset and epochs, and evaluated on the test set here. Nothing
+the student wrote runs during training or evaluation, so the accuracy cannot be faked.
+
+The backend, the device and the number of CPU threads are fixed per grading process (see
+``configure_process``) before Keras is imported: seeded CPU training is bit-identical only at
+a fixed thread count.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+
+from autograder.keras_models import rebuild
+
+DEFAULT_THREADS = 2
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """How the grader trains a submitted architecture. Thresholds are measured per recipe."""
+
+    dataset: str  # "mnist" or "fashion_mnist"
+    train_samples: int
+    epochs: int
+    batch_size: int
+    optimizer: str  # a keras.optimizers class name, e.g. "Adam" or "SGD"
+    learning_rate: float
+    test_samples: int = 10_000
+    input_shape: tuple = (28, 28, 1)  # images are reshaped to this, e.g. (784,) for an MLP
+    seed: int = 0
+
+
+@dataclass
+class TrainingReport:
+    test_accuracy: float
+    train_seconds: float
+    evaluate_seconds: float
+    history: dict[str, list[float]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Device:
+    """Where grading trains models: the device, the Keras backend and the CPU thread count."""
+
+    device: str = "cpu"  # "cpu" or "gpu"
+    backend: str = "tensorflow"  # "tensorflow", "jax" or "torch"
+    threads: int = DEFAULT_THREADS
+
+    def environment(self) -> dict[str, str]:
+        env = {
+            "KERAS_BACKEND": self.backend,
+            "TF_CPP_MIN_LOG_LEVEL": "2",
+            "TF_DETERMINISTIC_OPS": "1",
+            "TF_NUM_INTRAOP_THREADS": str(self.threads),
+            "TF_NUM_INTEROP_THREADS": "1",
+            "OMP_NUM_THREADS": str(self.threads),
+        }
+        if self.device == "cpu":
+            env["CUDA_VISIBLE_DEVICES"] = ""
+            env["JAX_PLATFORMS"] = "cpu"
+        else:
+            env["XLA_PYTHON_CLIENT_PREALLOCATE"] = "false"  # share the GPU between grading workers
+        return env
+
+
+def configure_process(device: Device) -> None:
+    """Set the backend, device and threads for this process; must run before Keras is imported."""
+    os.environ.update(device.environment())
+
+
+def device_in_use() -> dict[str, str]:
+    """What this process actually trains on, for the gradebook."""
+    import keras
+
+    backend = keras.backend.backend()
+    device = "cpu"
+    if backend == "jax":
+        import jax
+
+        device = jax.default_backend()
+    elif backend == "tensorflow":
+        import tensorflow as tf
+
+        device = "gpu" if tf.config.list_logical_devices("GPU") else "cpu"
+    elif backend == "torch":
+        import torch
+
+        device = "gpu" if torch.cuda.is_available() else "cpu"
+    return {"backend": backend, "device": device}
+
+
+@lru_cache(maxsize=4)
+def prepared_data(dataset: str, train_samples: int, test_samples: int, input_shape: tuple):
+    """Scaled float32 images in ``input_shape`` and int labels: the first N of each split."""
+    import datasets
+
+    (x_train, y_train), (x_test, y_test) = datasets.load(dataset)
+
+    def scale(images: np.ndarray, count: int) -> np.ndarray:
+        return (images[:count].astype(np.float32) / 255.0).reshape((-1, *input_shape))
+
+    return (scale(x_train, train_samples), y_train[:train_samples].astype(np.int64),
+            scale(x_test, test_samples), y_test[:test_samples].astype(np.int64))
+
+
+def train_and_evaluate(spec, recipe: Recipe) -> TrainingReport:
+    """Rebuild the submitted architecture with the recipe's seed, train it, evaluate it."""
+    import keras
+
+    x_train, y_train, x_test, y_test = prepared_data(recipe.dataset, recipe.train_samples, recipe.test_samples,
+                                                     tuple(recipe.input_shape))
+    keras.utils.set_random_seed(recipe.seed)
+    model = rebuild(spec)
+    optimizer = keras.optimizers.get({"class_name": recipe.optimizer, "config": {"learning_rate": recipe.learning_rate}})
+    model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    started = time.perf_counter()
+    history = model.fit(x_train, y_train, epochs=recipe.epochs, batch_size=recipe.batch_size, shuffle=True, verbose=0)
+    trained = time.perf_counter()
+    _, accuracy = model.evaluate(x_test, y_test, batch_size=1000, verbose=0)
+    return TrainingReport(
+        test_accuracy=float(accuracy),
+        train_seconds=trained - started,
+        evaluate_seconds=time.perf_counter() - trained,
+        history={key: [float(v) for v in values] for key, values in history.history.items()},
+    )
