@@ -80,6 +80,9 @@ CATALOG: dict[str, Assignment] = {
     for a in (
         Assignment("activations", "Activation functions in NumPy", NUMERIC_LIMITS),
         Assignment("losses", "Loss functions in NumPy", NUMERIC_LIMITS),
+        Assignment("mnist_mlp", "An MLP for MNIST (Sequential and functional)", MODEL_LIMITS, uses_keras=True),
+        Assignment("lenet", "LeNet for MNIST", MODEL_LIMITS, uses_keras=True),
+        Assignment("alexnet", "A small AlexNet for MNIST", MODEL_LIMITS, uses_keras=True),
     )
 }
 

@@ -25,6 +25,10 @@ FORBIDDEN_CLASS_NAMES = {"Lambda", "TFOpLambda", "SlicingOpLambda", "TorchModule
 MAX_CONFIG_BYTES = 4 * 1024 * 1024
 
 
+# Settings that change neither output shapes nor parameter counts, but change learning.
+COMPARED_SETTINGS = ("rate", "kernel_regularizer", "trainable", "use_bias", "strides", "pool_size", "padding")
+
+
 @dataclass(frozen=True)
 class LayerSummary:
     index: int
@@ -33,6 +37,23 @@ class LayerSummary:
     activation: str | None
     trainable_params: int
     non_trainable_params: int
+    settings: tuple = ()
+
+
+def _describe_setting(value):
+    """A compact, comparable form of a config value (a regularizer becomes e.g. 'L2(l2=0.01)')."""
+    if isinstance(value, dict) and "class_name" in value:
+        config = value.get("config") or {}
+        arguments = ", ".join(f"{k}={round(v, 10) if isinstance(v, float) else v}" for k, v in sorted(config.items()))
+        return f"{value['class_name']}({arguments})"
+    if isinstance(value, list):
+        return tuple(value)
+    return value
+
+
+def _settings_of(layer) -> tuple:
+    config = layer.get_config()
+    return tuple((key, _describe_setting(config[key])) for key in COMPARED_SETTINGS if key in config)
 
 
 def _refuse(reason: str) -> CheckFailure:
@@ -93,7 +114,7 @@ def rebuild(spec) -> "keras.Model":  # noqa: F821 - keras is imported lazily
     return model
 
 
-def _count(weights) -> int:
+def count_parameters(weights) -> int:
     return int(sum(int(w.numpy().size) if hasattr(w, "numpy") else int(w.size) for w in weights))
 
 
@@ -107,8 +128,9 @@ def layer_summaries(model) -> list[LayerSummary]:
             class_name=type(layer).__name__,
             output_shape=tuple(layer.output.shape),
             activation=getattr(activation, "__name__", None) if activation is not None else None,
-            trainable_params=_count(layer.trainable_weights),
-            non_trainable_params=_count(layer.non_trainable_weights),
+            trainable_params=count_parameters(layer.trainable_weights),
+            non_trainable_params=count_parameters(layer.non_trainable_weights),
+            settings=_settings_of(layer),
         ))
     return rows
 
@@ -131,6 +153,10 @@ def expect_same_architecture(got, expected, *, what: str = "model") -> None:
             raise CheckFailure(Stage.VALUES, f"{what}: {name} has {mine.trainable_params} trainable and "
                                              f"{mine.non_trainable_params} non-trainable parameters; check its "
                                              "settings (units, kernel size, padding, use_bias, trainable).")
+        for (key, mine_value), (_, their_value) in zip(mine.settings, theirs.settings):
+            if mine_value != their_value:
+                raise CheckFailure(Stage.VALUES, f"{what}: {name} has {key}={mine_value}, "
+                                                 f"but the architecture needs {key}={their_value}.")
     if len(got_layers) != len(expected_layers):
         raise CheckFailure(Stage.SHAPE, f"{what} has {len(got_layers)} layers, but the architecture has "
                                         f"{len(expected_layers)}.")

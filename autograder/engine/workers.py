@@ -8,6 +8,7 @@ is first imported. The grader's own process never imports Keras.
 from __future__ import annotations
 
 import multiprocessing
+import os
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -19,9 +20,19 @@ from autograder.sandbox.launcher import SandboxMode
 from autograder.training import Device, configure_process
 
 
+def _start_grading_process(device: Device) -> None:
+    configure_process(device)
+    # TensorFlow 2.21 logs through absl before any log level applies ("oneDNN custom operations
+    # are on", "Could not find cuda drivers"); a grading process reports everything through its
+    # return values, so its native stderr goes nowhere.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    os.close(devnull)
+
+
 def grading_pool(jobs: int, device: Device) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=configure_process, initargs=(device,))
+                               initializer=_start_grading_process, initargs=(device,))
 
 
 def grade_in_worker(assignment_id: str, student: str, path: str, public: bool, mode: str, device: Device) -> dict:

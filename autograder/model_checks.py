@@ -1,0 +1,58 @@
+"""Checks for model assignments: architecture, parameter counts, learning.
+
+Grading tests call these with what ``submission.build_x()`` returned: in the sandbox that is
+a ``KerasModelSpec`` (config only), rebuilt here by the grader; in a student's local run it
+is the student's own ``keras.Model``.
+"""
+
+from __future__ import annotations
+
+from autograder.checks import CheckFailure, Stage, expect_true
+from autograder.keras_models import count_parameters, expect_same_architecture, rebuild
+from autograder.sandbox.child.protocol import KerasModelSpec
+from autograder.training import Recipe, train_and_evaluate
+
+
+def as_model(value):
+    """A Keras model from a submission's return value (rebuilt if it came from the sandbox)."""
+    if isinstance(value, KerasModelSpec):
+        return rebuild(value)
+    import keras
+
+    if not isinstance(value, keras.Model):
+        type_name = getattr(value, "_autograder_type_name", type(value).__name__)
+        raise CheckFailure(Stage.TYPE, f"the function should return a keras.Model, but it returned a {type_name}.")
+    return value
+
+
+def check_architecture(value, reference_model, *, what: str = "model") -> None:
+    """Same layer types, in order, with the same output shapes, activations and settings."""
+    expect_same_architecture(as_model(value), reference_model, what=what)
+
+
+def check_parameter_counts(value, reference_model, *, what: str = "model") -> None:
+    """Same numbers of trainable and non-trainable parameters as the architecture asks for."""
+    model = as_model(value)
+    got = (count_parameters(model.trainable_weights), count_parameters(model.non_trainable_weights))
+    expected = (count_parameters(reference_model.trainable_weights), count_parameters(reference_model.non_trainable_weights))
+    if got != expected:
+        raise CheckFailure(
+            Stage.VALUES,
+            f"{what} has {got[0]:,} trainable and {got[1]:,} non-trainable parameters; the architecture has "
+            f"{expected[0]:,} and {expected[1]:,}.",
+        )
+
+
+def check_learns(value, recipe: Recipe, minimum_accuracy: float, *, what: str = "model") -> float:
+    """Train with the grader's recipe (in this process) and require a minimum test accuracy."""
+    if not isinstance(value, KerasModelSpec):
+        raise CheckFailure(Stage.TYPE, f"{what} can only be trained by the grader (run `autograder check`).")
+    report = train_and_evaluate(value, recipe)
+    expect_true(
+        report.test_accuracy >= minimum_accuracy,
+        f"after the grader's training recipe ({recipe.train_samples} {recipe.dataset} images, {recipe.epochs} "
+        f"epoch(s), {recipe.optimizer} lr={recipe.learning_rate:g}) {what} reaches {report.test_accuracy:.3f} test "
+        f"accuracy; at least {minimum_accuracy:.3f} is required. Check activations, initializers and "
+        "trainable flags: a layer that cannot learn stops the whole network.",
+    )
+    return report.test_accuracy
