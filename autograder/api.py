@@ -10,7 +10,7 @@ from autograder.batch import BatchError, ResultCallback, grade_batch
 from autograder.engine.grade import tests_of, tests_path
 from autograder.engine.workers import grade_entry_isolated
 from autograder.intake import Entry
-from autograder.results import BatchResult, SubmissionResult, SubmissionStatus
+from autograder.results import BatchResult, SubmissionResult, SubmissionStatus, max_score_of
 from autograder.sandbox.launcher import SandboxMode, SandboxUnavailable, bwrap_problem
 from autograder.training import Device
 
@@ -25,6 +25,7 @@ class AssignmentSummary:
     tests: int
     public_points: float
     public_tests: int
+    bonus_points: float = 0.0
 
 
 @dataclass
@@ -59,8 +60,8 @@ def list_assignments() -> list[AssignmentSummary]:
         hidden = tests_of(tests_path(assignment, public=False))
         public = tests_of(tests_path(assignment, public=True))
         summaries.append(AssignmentSummary(
-            assignment.id, assignment.title, sum(t.max_points for t in hidden), len(hidden),
-            sum(t.max_points for t in public), len(public),
+            assignment.id, assignment.title, max_score_of(hidden), len(hidden), max_score_of(public), len(public),
+            bonus_points=sum(t.max_points for t in hidden if t.bonus),
         ))
     return summaries
 
@@ -95,11 +96,12 @@ def _verify_one(assignment: Assignment, mode: SandboxMode, device: Device) -> Ve
             report.runs[f"{role}/{kind}"] = result
             if result.status is not SubmissionStatus.GRADED:
                 report.problems.append(f"{role} on the {kind} tests: status {result.status.value} ({result.detail})")
-            elif role == "reference" and result.score != result.max_score:
+            elif role == "reference" and (result.score != result.max_score or
+                                          any(t.points < t.max_points for t in result.tests)):
                 failed = [f"{t.name}: {t.message}" for t in result.tests if t.points < t.max_points]
                 report.problems.append(f"reference scores {result.score:g}/{result.max_score:g} on the {kind} tests; "
                                        f"failing: {'; '.join(failed)}")
-            elif role == "stub" and result.score != 0:
+            elif role == "stub" and (result.score != 0 or result.bonus_score != 0):
                 passed = [t.name for t in result.tests if t.points > 0]
                 report.problems.append(f"stub scores {result.score:g} on the {kind} tests; passing: {', '.join(passed)}")
             elif role == "stub" and any(t.stage not in ("not_attempted", "missing") for t in result.tests):

@@ -83,6 +83,8 @@ CATALOG: dict[str, Assignment] = {
         Assignment("mnist_mlp", "An MLP for MNIST (Sequential and functional)", MODEL_LIMITS, uses_keras=True),
         Assignment("lenet", "LeNet for MNIST", MODEL_LIMITS, uses_keras=True),
         Assignment("alexnet", "A small AlexNet for MNIST", MODEL_LIMITS, uses_keras=True),
+        Assignment("rnn_letters", "Next-letter prediction with RNNs (one-hot and embedding)", MODEL_LIMITS,
+                   uses_keras=True),
     )
 }
 

@@ -20,7 +20,7 @@ from autograder.engine.workers import grade_in_worker, grading_pool
 from autograder.gradebook import Gradebook
 from autograder.intake import Entry, discover, fingerprint
 from autograder.render.csv_gradebook import write_assignment_csv, write_class_csv
-from autograder.results import BatchResult, SubmissionResult, SubmissionStatus
+from autograder.results import BatchResult, SubmissionResult, SubmissionStatus, max_score_of
 from autograder.sandbox.launcher import SandboxMode
 from autograder.training import Device
 
@@ -108,7 +108,7 @@ def grade_batch(
 
     with _exclusive(outdir), Gradebook(outdir) as gradebook:
         version = grader_version(assignment)
-        max_score = sum(t.max_points for t in tests_of(tests_path(assignment, public=False)))
+        max_score = max_score_of(tests_of(tests_path(assignment, public=False)))
         finished = {} if regrade else gradebook.finished(assignment.id, version)
         entries, duplicates = _split_duplicates(discover(submissions_dir))
         pending: list[tuple[Entry, str]] = []

@@ -77,9 +77,10 @@ def setup() -> None:
 @main.command("list")
 def list_command() -> None:
     """List the assignments with their points and test counts."""
-    table = Table("assignment", "title", "hidden tests", "points", "public tests")
+    table = Table("assignment", "title", "hidden tests", "points", "bonus", "public tests")
     for s in api.list_assignments():
-        table.add_row(s.id, s.title, str(s.tests), f"{s.points:g}", str(s.public_tests))
+        table.add_row(s.id, s.title, str(s.tests), f"{s.points:g}", f"{s.bonus_points:g}" if s.bonus_points else "",
+                      str(s.public_tests))
     out.print(table)
 
 
@@ -88,7 +89,8 @@ def _test_table(result: SubmissionResult) -> Table:
     for test in result.tests:
         mark = "[green]passed[/green]" if test.points == test.max_points else f"[red]{test.stage}[/red]"
         message = f"{mark}  {escape(test.message)}" if test.message else mark
-        table.add_row(escape(test.name), f"{test.points:g}/{test.max_points:g}", message)
+        name = f"{test.name} (bonus)" if test.bonus else test.name
+        table.add_row(escape(name), f"{test.points:g}/{test.max_points:g}", message)
     return table
 
 
@@ -104,7 +106,8 @@ def check(assignment: str, path: Path | None, sandbox: str, device: str, backend
     out.print(_test_table(result))
     if result.status.is_problem:
         out.print(f"[red]{result.status.value}[/red]: {escape(result.detail)}")
-    out.print(f"[bold]score: {result.score:g}/{result.max_score:g}[/bold] on the public checks "
+    bonus = f" + {result.bonus_score:g} bonus" if any(t.bonus for t in result.tests) else ""
+    out.print(f"[bold]score: {result.score:g}/{result.max_score:g}{bonus}[/bold] on the public checks "
               "(the hidden tests use other inputs; passing these is a start, not a guarantee)")
     if result.score < result.max_score:
         sys.exit(EXIT_FAILED)

@@ -56,6 +56,15 @@ def _settings_of(layer) -> tuple:
     return tuple((key, _describe_setting(config[key])) for key in COMPARED_SETTINGS if key in config)
 
 
+def spec_of(model, *, with_weights: bool = False) -> KerasModelSpec:
+    """A grader-built model as plain data, e.g. to hand a trained model to the student's code."""
+    import keras
+    import numpy as np
+
+    weights = [np.asarray(w) for w in model.get_weights()] if with_weights else None
+    return KerasModelSpec(json.dumps(keras.saving.serialize_keras_object(model)), type(model).__name__, weights)
+
+
 def _refuse(reason: str) -> CheckFailure:
     return CheckFailure(
         Stage.TYPE,

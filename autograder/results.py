@@ -43,6 +43,8 @@ class TestResult:
     outcome: Outcome
     stage: str
     message: str = ""
+    bonus: bool = False  # bonus points count apart from the score and the maximum
+    seconds: float = 0.0
 
     __test__ = False  # not a pytest test class, despite its name
 
@@ -63,7 +65,11 @@ class SubmissionResult:
 
     @property
     def score(self) -> float:
-        return round(sum(t.points for t in self.tests), 6)
+        return round(sum(t.points for t in self.tests if not t.bonus), 6)
+
+    @property
+    def bonus_score(self) -> float:
+        return round(sum(t.points for t in self.tests if t.bonus), 6)
 
     @property
     def percent(self) -> float:
@@ -87,8 +93,14 @@ class TestInfo:
 
     name: str
     max_points: float
+    bonus: bool = False
 
     __test__ = False
+
+
+def max_score_of(tests) -> float:
+    """The maximum score of a list of TestInfo: bonus tests are not part of it."""
+    return sum(t.max_points for t in tests if not t.bonus)
 
 
 @dataclass

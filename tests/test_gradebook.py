@@ -52,3 +52,20 @@ def test_class_csv_has_a_column_per_assignment_and_a_total(tmp_path):
     write_class_csv(path, [result("alice", 2, 3, "hw"), result("alice", 2, 0, "quiz"), result("bob", 0, 3, "hw")])
     rows = list(csv.reader(path.open()))
     assert rows == [["student", "hw", "quiz", "total"], ["alice", "5", "2", "7"], ["bob", "3", "", "3"]]
+
+
+def test_bonus_points_have_their_own_columns(tmp_path):
+    """Are bonus points kept out of score and total, and shown in a bonus column?"""
+    tests = [TestInfo("test_a", 2.0), TestInfo("test_extra", 1.0, bonus=True)]
+    graded = SubmissionResult("hw", "alice", SubmissionStatus.GRADED, max_score=2.0, tests=[
+        TestResult("test_a", 2.0, 2.0, Outcome.PASSED, "passed"),
+        TestResult("test_extra", 1.0, 1.0, Outcome.PASSED, "passed", bonus=True),
+    ])
+    assert (graded.score, graded.bonus_score, graded.percent) == (2.0, 1.0, 100.0)
+    write_assignment_csv(tmp_path / "hw.csv", tests, [graded])
+    rows = list(csv.reader((tmp_path / "hw.csv").open()))
+    assert rows[0][:6] == ["student", "score", "max_score", "percent", "status", "bonus"]
+    assert rows[1][:6] == ["alice", "2", "2", "100", "graded", "1"]
+    write_class_csv(tmp_path / "class.csv", [graded])
+    assert list(csv.reader((tmp_path / "class.csv").open())) == [["student", "hw", "total", "bonus"],
+                                                                 ["alice", "2", "2", "1"]]

@@ -18,7 +18,7 @@ from autograder.assignments import Assignment
 from autograder.checks import Stage
 from autograder.engine.runner import collect_tests, run_tests
 from autograder.intake import Entry, Problem, Staged, stage
-from autograder.results import Outcome, SubmissionResult, SubmissionStatus, TestInfo, TestResult
+from autograder.results import Outcome, SubmissionResult, SubmissionStatus, TestInfo, TestResult, max_score_of
 from autograder.sandbox.launcher import CHILD_DIR, SandboxConfig, SandboxMode
 from autograder.sandbox.proxy import SandboxedSubmission
 from autograder.training import Device
@@ -49,7 +49,7 @@ def grader_version(assignment: Assignment) -> str:
 
 
 def _all_failed(tests: tuple[TestInfo, ...], stage: Stage, message: str) -> list[TestResult]:
-    return [TestResult(t.name, t.max_points, 0.0, Outcome.FAILED, stage.value, message) for t in tests]
+    return [TestResult(t.name, t.max_points, 0.0, Outcome.FAILED, stage.value, message, bonus=t.bonus) for t in tests]
 
 
 def _sandbox_environment(assignment: Assignment, device: Device) -> dict[str, str]:
@@ -76,7 +76,7 @@ def grade_staged(assignment: Assignment, staged: Staged, student: str, *, public
     test_file = tests_path(assignment, public)
     tests = tests_of(test_file)
     result = SubmissionResult(assignment.id, student, SubmissionStatus.GRADED,
-                              max_score=sum(t.max_points for t in tests))
+                              max_score=max_score_of(tests))
     _record_device(result, assignment)
     config = SandboxConfig(mode, memory_mb=assignment.limits.memory_mb, env=_sandbox_environment(assignment, device))
     with SandboxedSubmission(staged.root, staged.module_filename, assignment.id, assignment.limits, config) as submission:
@@ -96,7 +96,7 @@ def grade_entry(assignment: Assignment, entry: Entry, *, public: bool = False,
     """Stage and grade one entry of a submissions folder. Never raises."""
     started = time.monotonic()
     tests = tests_of(tests_path(assignment, public))
-    max_score = sum(t.max_points for t in tests)
+    max_score = max_score_of(tests)
     try:
         with tempfile.TemporaryDirectory(prefix="autograder-") as workdir:
             staged = stage(entry, assignment.module_filename, Path(workdir))

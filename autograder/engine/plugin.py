@@ -37,24 +37,28 @@ class MissingPointsMarker(Exception):
     pass
 
 
-def points_of(item: pytest.Item) -> float:
+def info_of(item: pytest.Item) -> TestInfo:
+    """Name and points from ``@pytest.mark.points(n)`` (``bonus=True`` for bonus points)."""
     marker = item.get_closest_marker("points")
     if marker is None or not marker.args:
         raise MissingPointsMarker(f"grading test {item.nodeid} has no @pytest.mark.points(n)")
-    return float(marker.args[0])
+    return TestInfo(item.name, float(marker.args[0]), bool(marker.kwargs.get("bonus", False)))
 
 
-def result_from_exception(name: str, max_points: float, error: BaseException | None) -> TestResult:
+def result_from_exception(info: TestInfo, error: BaseException | None, seconds: float = 0.0) -> TestResult:
+    common = {"name": info.name, "max_points": info.max_points, "bonus": info.bonus, "seconds": round(seconds, 3)}
     if error is None:
-        return TestResult(name, max_points, max_points, Outcome.PASSED, Stage.PASSED.value)
+        return TestResult(points=info.max_points, outcome=Outcome.PASSED, stage=Stage.PASSED.value, **common)
     if isinstance(error, CheckFailure):
-        return TestResult(name, max_points, 0.0, Outcome.FAILED, error.stage.value, error.message)
+        return TestResult(points=0.0, outcome=Outcome.FAILED, stage=error.stage.value, message=error.message, **common)
     if isinstance(error, AssertionError):
         # A bare assert's message could hold expected values: say only that the check failed.
-        return TestResult(name, max_points, 0.0, Outcome.FAILED, Stage.VALUES.value, "the output is not correct")
+        return TestResult(points=0.0, outcome=Outcome.FAILED, stage=Stage.VALUES.value,
+                          message="the output is not correct", **common)
     # Anything else is a bug in the grading test, not the student's fault; say so plainly.
     text = f"{type(error).__name__}: {error}"[:MAX_INTERNAL_ERROR_CHARS]
-    return TestResult(name, max_points, 0.0, Outcome.ERROR, "error", f"internal grader error ({text})")
+    return TestResult(points=0.0, outcome=Outcome.ERROR, stage="error", message=f"internal grader error ({text})",
+                      **common)
 
 
 GRADING_PLUGIN = pytest.StashKey["GradingPlugin"]()
@@ -72,6 +76,17 @@ def reference(request):
     return request.config.stash[GRADING_PLUGIN].reference()
 
 
+# Outlives each grading run (one per submission): grader-side assets that cost seconds to make,
+# such as models the grader trains for every student alike, are made once per grading process.
+_GRADER_CACHE: dict[str, dict] = {}
+
+
+@pytest.fixture(scope="session")
+def grader_cache(request) -> dict:
+    """A dict private to this test file that persists across submissions in one grading process."""
+    return _GRADER_CACHE.setdefault(str(request.config.args[0]), {})
+
+
 class GradingPlugin:
     """Supplies the fixtures and records one TestResult per collected test."""
 
@@ -84,7 +99,7 @@ class GradingPlugin:
         self.collection_errors: list[str] = []
 
     def pytest_configure(self, config):
-        config.addinivalue_line("markers", "points(n): points a grading test is worth")
+        config.addinivalue_line("markers", "points(n, bonus=False): points a grading test is worth")
         config.stash[GRADING_PLUGIN] = self
 
     def submission(self):
@@ -99,7 +114,7 @@ class GradingPlugin:
 
     def pytest_collection_modifyitems(self, items):
         for item in items:
-            self.collected.append(TestInfo(item.name, points_of(item)))
+            self.collected.append(info_of(item))
 
     def pytest_collectreport(self, report):
         if report.failed:
@@ -111,5 +126,5 @@ class GradingPlugin:
         failed_here = call.excinfo is not None
         if call.when == "call" or (call.when == "setup" and failed_here):
             error = call.excinfo.value if failed_here else None
-            self.results[item.name] = result_from_exception(item.name, points_of(item), error)
+            self.results[item.name] = result_from_exception(info_of(item), error, call.duration)
         return report

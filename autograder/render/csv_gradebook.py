@@ -35,27 +35,34 @@ def _number(value: float) -> str:
 
 
 def write_assignment_csv(path: Path, tests: list[TestInfo], results: list[SubmissionResult]) -> None:
-    """One row per student: the fixed columns, then the points earned on each test."""
-    rows: list[list] = [FIXED_COLUMNS + [test.name for test in tests]]
+    """One row per student: the fixed columns (and ``bonus`` where there are bonus tests),
+    then the points earned on each test."""
+    has_bonus = any(test.bonus for test in tests)
+    rows: list[list] = [FIXED_COLUMNS + (["bonus"] if has_bonus else []) + [test.name for test in tests]]
     for result in sorted(results, key=lambda r: r.student):
         earned = {test.name: test.points for test in result.tests}
         rows.append(
             [result.student, _number(result.score), _number(result.max_score), _number(result.percent),
              result.status.value]
+            + ([_number(result.bonus_score)] if has_bonus else [])
             + [_number(earned.get(test.name, 0.0)) for test in tests]
         )
     _write_atomically(path, rows)
 
 
 def write_class_csv(path: Path, results: list[SubmissionResult]) -> None:
-    """One row per student, one score column per assignment, and the total."""
+    """One row per student, one score column per assignment, and the total; bonus points,
+    where any were earned, in a column of their own (not in the total)."""
     assignments = sorted({r.assignment for r in results})
     scores: dict[str, dict[str, float]] = {}
+    bonus: dict[str, float] = {}
     for result in results:
         scores.setdefault(result.student, {})[result.assignment] = result.score
-    rows: list[list] = [["student", *assignments, "total"]]
+        bonus[result.student] = bonus.get(result.student, 0.0) + result.bonus_score
+    has_bonus = any(bonus.values())
+    rows: list[list] = [["student", *assignments, "total", *(["bonus"] if has_bonus else [])]]
     for student in sorted(scores):
         row = scores[student]
         rows.append([student, *(_number(row[a]) if a in row else "" for a in assignments),
-                     _number(sum(row.values()))])
+                     _number(sum(row.values())), *([_number(bonus[student])] if has_bonus else [])])
     _write_atomically(path, rows)

@@ -40,13 +40,16 @@ class ForeignObject:
 class KerasModelSpec:
     """A Keras model as it crosses the pipe: its serialized config (JSON text), never its code.
 
-    The trusted side rebuilds it from built-in layers only (autograder/keras_models.py);
-    the student's Python objects and methods stay in the sandbox.
+    From the sandbox: the config alone; the trusted side rebuilds it from built-in layers
+    only (autograder/keras_models.py), so the student's objects and methods stay behind.
+    Into the sandbox: config and weights of a model the grader trained; the worker turns it
+    back into a Keras model (see ``materialize_models``) for the student's code to use.
     """
 
-    def __init__(self, config_json: str, type_name: str):
+    def __init__(self, config_json: str, type_name: str, weights: list | None = None):
         self.config_json = config_json
         self._autograder_type_name = type_name
+        self.weights = weights
 
     def __repr__(self) -> str:
         return f"<Keras model {self._autograder_type_name}>"
@@ -100,6 +103,10 @@ def _encode(value, blobs: list[bytes], depth: int):
             "shape": list(array.shape),
             "blob": len(blobs) - 1,
         }
+    if isinstance(value, KerasModelSpec):
+        weights = [_encode(np.asarray(w), blobs, depth + 1) for w in (value.weights or [])]
+        return {"t": "keras_model", "config": value.config_json, "type": value._autograder_type_name,
+                "weights": weights}
     model_class = _keras_model_class()
     if model_class is not None and isinstance(value, model_class):
         return _encode_keras_model(value)
@@ -150,8 +157,29 @@ def _decode(node, blobs: list[bytes], depth: int):
     if tag == "foreign":
         return ForeignObject(str(node["type"])[:300])
     if tag == "keras_model":
-        return KerasModelSpec(str(node["config"]), str(node["type"])[:200])
+        weights = [_decode(w, blobs, depth + 1) for w in node.get("weights", [])]
+        spec = KerasModelSpec(str(node["config"]), str(node["type"])[:200], weights or None)
+        return _materialize(spec) if _MATERIALIZE_MODELS else spec
     raise ProtocolError(f"unknown tag {tag!r}")
+
+
+# Set by the sandboxed worker alone: there, model specs become Keras models for the student's
+# code. The grader never sets it, so it never deserializes a model outside keras_models.py.
+_MATERIALIZE_MODELS = False
+
+
+def materialize_models() -> None:
+    global _MATERIALIZE_MODELS
+    _MATERIALIZE_MODELS = True
+
+
+def _materialize(spec: KerasModelSpec):
+    import keras
+
+    model = keras.saving.deserialize_keras_object(json.loads(spec.config_json), safe_mode=True)
+    if spec.weights:
+        model.set_weights(spec.weights)
+    return model
 
 
 def decode_frame(header_bytes: bytes, blobs: list[bytes]) -> dict:

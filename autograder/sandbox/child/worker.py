@@ -72,6 +72,7 @@ def _describe(error: BaseException, submission_dir: str) -> dict:
 
 def main() -> None:
     module_path, module_name = sys.argv[1], sys.argv[2]
+    protocol.materialize_models()
     submission_dir = os.path.dirname(os.path.abspath(module_path))
 
     # Keep the pipes on private descriptors; the student's stdin is empty and stdout joins stderr.
