@@ -1,4 +1,4 @@
-"""Install and report what the platform needs outside Python: today, bubblewrap."""
+"""Install and report what the platform needs outside Python: bubblewrap and offline datasets."""
 
 from __future__ import annotations
 
@@ -43,5 +43,12 @@ def ensure_bubblewrap() -> SetupStep:
     return SetupStep("sandbox", False, f"{problem}. Grading needs it (or --sandbox process, which isolates nothing).")
 
 
+def ensure_datasets() -> list[SetupStep]:
+    """The packages that ship MNIST and Fashion-MNIST, so that grading needs no internet."""
+    from datasets import install_offline_sources
+
+    return [SetupStep(f"data: {result.name}", result.ok, result.detail) for result in install_offline_sources()]
+
+
 def ensure_environment() -> list[SetupStep]:
-    return [ensure_bubblewrap()]
+    return [ensure_bubblewrap(), *ensure_datasets()]
