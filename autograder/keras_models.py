@@ -144,14 +144,18 @@ def layer_summaries(model) -> list[LayerSummary]:
     return rows
 
 
+def _a(noun: str) -> str:
+    return f"an {noun}" if noun[:1].lower() in "aeiou" else f"a {noun}"
+
+
 def expect_same_architecture(got, expected, *, what: str = "model") -> None:
     """Compare layer by layer; the message names the first layer that differs and how."""
     got_layers, expected_layers = layer_summaries(got), layer_summaries(expected)
     for mine, theirs in zip(got_layers, expected_layers):
         name = f"layer {mine.index} ({mine.class_name})"
         if mine.class_name != theirs.class_name:
-            raise CheckFailure(Stage.TYPE, f"{what}: layer {mine.index} is a {mine.class_name}, "
-                                           f"but the architecture needs a {theirs.class_name} there.")
+            raise CheckFailure(Stage.TYPE, f"{what}: layer {mine.index} is {_a(mine.class_name)}, "
+                                           f"but the architecture needs {_a(theirs.class_name)} there.")
         if mine.output_shape != theirs.output_shape:
             raise CheckFailure(Stage.SHAPE, f"{what}: {name} outputs shape {mine.output_shape}, "
                                             f"but it should output {theirs.output_shape}.")

@@ -14,9 +14,15 @@ from autograder.training import Recipe, train_and_evaluate
 
 
 def as_model(value):
-    """A Keras model from a submission's return value (rebuilt if it came from the sandbox)."""
+    """A Keras model from a submission's return value (rebuilt if it came from the sandbox).
+
+    The rebuilt model is kept on the spec: the checks that look at it share one rebuild
+    (AlexNet's takes about a second); training always rebuilds afresh, after seeding.
+    """
     if isinstance(value, KerasModelSpec):
-        return rebuild(value)
+        if getattr(value, "_rebuilt", None) is None:
+            value._rebuilt = rebuild(value)
+        return value._rebuilt
     import keras
 
     if not isinstance(value, keras.Model):

@@ -67,6 +67,8 @@ class Device:
             "TF_DETERMINISTIC_OPS": "1",
             "TF_NUM_INTRAOP_THREADS": str(self.threads),
             "TF_NUM_INTEROP_THREADS": "1",
+            # Unset, OpenMP starts a team per core on top of TF's threads; with it AlexNet's
+            # fit() stalled for seconds on return (benchmarks/fit_stall.py).
             "OMP_NUM_THREADS": str(self.threads),
         }
         if self.device == "cpu":
@@ -120,10 +122,10 @@ def prepared_data(dataset: str, train_samples: int, test_samples: int, input_sha
 def _batches(count: int, batch_size: int, rng: np.random.Generator):
     """Shuffled index batches, full ones only.
 
-    A partial last batch makes TensorFlow retrace the train step and, with ``fit()``, stall
-    for seconds while tearing down its data iterator after the last epoch (measured: 9.5 s
-    for AlexNet on 5,000 samples, none on 4,992); recipes use sample counts that are whole
-    multiples of the batch size, and the grader feeds batches itself.
+    A partial last batch makes TensorFlow trace the train step again for its shape, and with
+    OpenMP's default thread team it made AlexNet's ``fit()`` stall 6 to 10 s on return
+    (``benchmarks/fit_stall.py``). Recipes use sample counts that are whole multiples of the
+    batch size, the grader feeds the batches itself, and ``Device`` fixes OMP_NUM_THREADS.
     """
     order = rng.permutation(count)
     for start in range(0, count - batch_size + 1, batch_size):

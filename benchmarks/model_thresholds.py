@@ -109,8 +109,10 @@ def main() -> None:
 
     from autograder.training import device_in_use
 
+    # --only re-measures some assignments and keeps the others' evidence.
+    previous = json.loads(args.out.read_text()) if args.only and args.out.exists() else {}
     evidence = {"machine": platform.platform(), "processor": platform.processor() or platform.machine(),
-                **device_in_use(), "assignments": {}}
+                **device_in_use(), "assignments": previous.get("assignments", {})}
     for assignment_id in args.only or sorted(BUILDERS):
         result = measure(assignment_id, args.seeds)
         evidence["assignments"][assignment_id] = result

@@ -1,7 +1,9 @@
 """Does the demo cohort (honest, partial, stub, broken and cheating students) get the right scores?
 
 Expected scores and statuses are in tests/demo_expected/<id>.json; each cheat is worth
-exactly what its honest outputs earn.
+exactly what its honest outputs earn. The model cohorts are: the reference, the stub, a wrong
+layer order, a wrong padding or width (wrong parameter count), a layer sabotaged so that it
+cannot learn (zero-initialized before a relu), and a model that claims a perfect accuracy.
 """
 
 import json
@@ -16,7 +18,7 @@ from autograder.intake import Entry, discover, fingerprint
 from autograder.sandbox.launcher import bwrap_problem
 
 EXPECTED_DIR = Path(__file__).with_name("demo_expected")
-COHORTS = ["activations", "losses", "rnn_letters"]
+COHORTS = ["activations", "losses", "rnn_letters", "mnist_mlp", "lenet", "alexnet"]
 
 pytestmark = pytest.mark.skipif(bwrap_problem() is not None, reason=f"needs the bwrap sandbox: {bwrap_problem()}")
 

@@ -1,0 +1,65 @@
+"""Are the model assignments' references, recipes and thresholds what the course and evidence say?"""
+
+import dataclasses
+import json
+from pathlib import Path
+
+import pytest
+
+from autograder import api
+from autograder.assignments import get_assignment
+from autograder.engine.plugin import load_module_from_path
+from autograder.keras_models import spec_of
+from autograder.model_recipes import MIN_TEST_ACCURACY, RECIPES
+from autograder.training import train_and_evaluate
+
+EVIDENCE = Path(__file__).parents[1] / "benchmarks" / "results" / "model_thresholds.json"
+
+
+def reference(assignment_id):
+    return load_module_from_path(get_assignment(assignment_id).solution_path, f"_reference_{assignment_id}")
+
+
+@pytest.mark.parametrize("assignment_id, builder, parameters", [
+    ("mnist_mlp", "build_mlp", 673_802),
+    ("mnist_mlp", "build_mlp_functional", 673_802),
+    ("lenet", "build_lenet", 44_426),
+    ("alexnet", "build_alexnet", 27_672_714),
+])
+def test_reference_parameter_counts_match_the_course(assignment_id, builder, parameters):
+    """Do the references have the parameter counts of course notes 000 and 004?"""
+    assert getattr(reference(assignment_id), builder)().count_params() == parameters
+
+
+def test_lenet_shapes_match_notes_003():
+    """Does the LeNet reference trace a (1, 28, 28, 1) input as notes 003 print it?"""
+    assert reference("lenet").layer_output_shapes() == [
+        (1, 24, 24, 6), (1, 12, 12, 6), (1, 8, 8, 16), (1, 4, 4, 16), (1, 256), (1, 120), (1, 84), (1, 10)]
+
+
+@pytest.mark.parametrize("assignment_id", ["mnist_mlp", "lenet", "alexnet"])
+def test_thresholds_follow_the_recorded_evidence(assignment_id):
+    """Is each threshold at or below what the evidence derives, and far above a model that cannot learn?"""
+    evidence = json.loads(EVIDENCE.read_text())["assignments"][assignment_id]
+    assert evidence["recipe"] == json.loads(json.dumps(dataclasses.asdict(RECIPES[assignment_id])))
+    assert evidence["threshold_in_use"] == MIN_TEST_ACCURACY[assignment_id]
+    assert MIN_TEST_ACCURACY[assignment_id] <= evidence["derived_threshold"] < evidence["reference_min"]
+    assert evidence["broken_recipe_learning_rate_0"] < MIN_TEST_ACCURACY[assignment_id] - 0.5
+    assert evidence["sabotaged_zero_initialized"] < MIN_TEST_ACCURACY[assignment_id] - 0.5
+
+
+def test_training_is_reproducible_and_a_broken_recipe_fails():
+    """Does the grader's LeNet recipe give the same accuracy twice, and does lr=0 fall below the bar?"""
+    spec = spec_of(reference("lenet").build_lenet())
+    recipe = dataclasses.replace(RECIPES["lenet"], train_samples=6_400)
+    first, second = train_and_evaluate(spec, recipe), train_and_evaluate(spec, recipe)
+    assert first.test_accuracy == second.test_accuracy
+    broken = train_and_evaluate(spec, dataclasses.replace(recipe, learning_rate=0.0))
+    assert broken.test_accuracy < MIN_TEST_ACCURACY["lenet"] - 0.5
+
+
+def test_verify_model_assignments():
+    """Do the model references score full marks, and the stubs zero, through the real grader?"""
+    reports = api.verify(["mnist_mlp", "lenet", "alexnet", "rnn_letters"])
+    assert [(r.assignment, r.problems) for r in reports] == [
+        ("mnist_mlp", []), ("lenet", []), ("alexnet", []), ("rnn_letters", [])]
