@@ -80,6 +80,10 @@ CATALOG: dict[str, Assignment] = {
     for a in (
         Assignment("activations", "Activation functions in NumPy", NUMERIC_LIMITS),
         Assignment("losses", "Loss functions in NumPy", NUMERIC_LIMITS),
+        Assignment("initializers", "Weight initializers in NumPy (Keras's definitions)", NUMERIC_LIMITS),
+        Assignment("optimizers", "Optimizers in NumPy: SGD, momentum, Nesterov, AdaGrad, RMSprop, Adam", NUMERIC_LIMITS),
+        Assignment("regularization", "Regularization in NumPy: L1/L2, dropout, batch norm, early stopping",
+                   NUMERIC_LIMITS),
         Assignment("mnist_mlp", "An MLP for MNIST (Sequential and functional)", MODEL_LIMITS, uses_keras=True),
         Assignment("lenet", "LeNet for MNIST", MODEL_LIMITS, uses_keras=True),
         Assignment("alexnet", "A small AlexNet for MNIST", MODEL_LIMITS, uses_keras=True),

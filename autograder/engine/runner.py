@@ -38,6 +38,7 @@ def _pytest_args(test_file: Path, *extra: str) -> list[str]:
 
 
 def _run_pytest(test_file: Path, plugin: GradingPlugin, *extra: str) -> None:
+    test_file = Path(test_file).resolve()  # the module is forgotten below by its absolute path
     before = set(sys.modules)
     try:
         pytest.main(_pytest_args(test_file, *extra), plugins=[plugin, plugin_module])
@@ -53,13 +54,13 @@ def _run_pytest(test_file: Path, plugin: GradingPlugin, *extra: str) -> None:
 def collect_tests(test_file: Path) -> list[TestInfo]:
     """The tests in ``test_file`` with their points, without running any of them."""
     plugin = GradingPlugin()
-    _run_pytest(Path(test_file), plugin, "--collect-only")
+    _run_pytest(test_file, plugin, "--collect-only")
     return plugin.collected
 
 
 def run_tests(test_file: Path, submission, reference_path: Path | None = None) -> list[TestResult]:
     """Run every test in ``test_file`` against ``submission``; one result per collected test."""
-    test_file = Path(test_file)
+    test_file = Path(test_file).resolve()
     plugin = GradingPlugin(submission, reference_path, reference_name=test_file.stem)
     _run_pytest(test_file, plugin)
     missing = [info.name for info in plugin.collected if info.name not in plugin.results]

@@ -1,0 +1,27 @@
+"""Shared fixtures for the project's own tests."""
+
+from pathlib import Path
+
+import pytest
+
+from autograder.assignments import get_assignment
+from autograder.engine.grade import grade_entry
+from autograder.intake import Entry
+from autograder.sandbox.launcher import SandboxMode, bwrap_problem
+
+
+@pytest.fixture(scope="session")
+def grade_hidden():
+    """grade_hidden(assignment_id, path) -> {test name: TestResult}, through the real grader.
+
+    The submission runs in the bubblewrap sandbox where it works here (CI installs it), in a
+    bare process otherwise.
+    """
+    mode = SandboxMode.BWRAP if bwrap_problem() is None else SandboxMode.PROCESS
+
+    def grade(assignment_id: str, path: Path) -> dict:
+        result = grade_entry(get_assignment(assignment_id), Entry(Path(path).stem, Path(path)), mode=mode)
+        assert result.status.value == "graded", result.detail
+        return {test.name: test for test in result.tests}
+
+    return grade

@@ -1,0 +1,66 @@
+"""The hidden initializers tests catch the known-wrong variants, and only where they are wrong.
+
+Each file in tests/wrong_variants/initializers/ is the reference with one mistake. Graded with
+the hidden tests, it must lose points on exactly the tests listed for it below, and earn full
+points on every other test (the mistake touches nothing else).
+"""
+
+from pathlib import Path
+
+import pytest
+
+
+ROOT = Path(__file__).resolve().parents[1]
+SOLUTION = ROOT / "solutions" / "initializers" / "initializers.py"
+VARIANTS = Path(__file__).resolve().parent / "wrong_variants" / "initializers"
+
+
+NORMAL_STD = ["test_glorot_normal_std", "test_he_normal_std"]
+NORMAL_TRUNCATION = ["test_glorot_normal_truncated_at_2_sigma", "test_he_normal_truncated_at_2_sigma"]
+TRUNCATED_NORMAL = ["test_truncated_normal_std_after_truncation", "test_truncated_normal_truncated_at_2_stddev"]
+
+# variant -> the tests it must lose (every other test must give it full points)
+EXPECTED_LOSSES = {
+    "fans_swapped": [
+        "test_compute_fans_dense_kernels", "test_compute_fans_conv_kernels", "test_compute_fans_other_ranks",
+        "test_standard_uniform_limit_is_1_over_sqrt_fan_in", "test_standard_uniform_distribution",
+        "test_he_normal_std", "test_he_normal_truncated_at_2_sigma",
+        "test_he_uniform_limit", "test_he_uniform_distribution",
+    ],
+    "glorot_fan_in_only": [
+        "test_glorot_normal_std", "test_glorot_normal_truncated_at_2_sigma",
+        "test_glorot_uniform_limit", "test_glorot_uniform_distribution",
+    ],
+    "he_wrong_gain": [
+        "test_he_normal_std", "test_he_normal_truncated_at_2_sigma",
+        "test_he_uniform_limit", "test_he_uniform_distribution",
+    ],
+    "glorot_uniform_wrong_gain": ["test_glorot_uniform_limit", "test_glorot_uniform_distribution"],
+    # Untruncated with the right std: the std tests pass (as they should), the truncation tests fail.
+    "no_truncation": NORMAL_TRUNCATION + TRUNCATED_NORMAL,
+    # Truncated at 2 sqrt(scale/n) instead of 2 sqrt(scale/n) / 0.8796: std 12% low, support too narrow.
+    "no_std_correction": NORMAL_STD + NORMAL_TRUNCATION,
+    "clipped_truncation": NORMAL_STD + NORMAL_TRUNCATION + TRUNCATED_NORMAL,
+    "random_normal_truncated": ["test_random_normal_mean_and_std", "test_random_normal_distribution_not_truncated"],
+}
+
+
+def test_every_variant_file_has_expectations():
+    assert sorted(p.stem for p in VARIANTS.glob("*.py")) == sorted(EXPECTED_LOSSES)
+
+
+def test_reference_scores_full_marks(grade_hidden):
+    results = grade_hidden("initializers", SOLUTION)
+    failing = [r for r in results.values() if r.points < r.max_points]
+    assert not failing, failing
+    assert sum(r.max_points for r in results.values()) == 24
+
+
+@pytest.mark.parametrize("variant", sorted(EXPECTED_LOSSES))
+def test_wrong_variant_loses_exactly_its_tests(variant, grade_hidden):
+    results = grade_hidden("initializers", VARIANTS / f"{variant}.py")
+    assert set(EXPECTED_LOSSES[variant]) <= set(results), "a listed test does not exist"
+    lost = {name for name, r in results.items() if r.points < r.max_points}
+    assert lost == set(EXPECTED_LOSSES[variant])
+    # Caught by the checks (a wrong value), not by an error of the grader.
+    assert all(results[name].stage in ("values", "finite") for name in lost), {n: results[n].stage for n in lost}
