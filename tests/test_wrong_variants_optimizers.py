@@ -18,9 +18,9 @@ VARIANTS = Path(__file__).resolve().parent / "wrong_variants" / "optimizers"
 
 
 def rule_tests(rule, state=True):
-    names = [f"test_{rule}_one_step_course_example", f"test_{rule}_course_example_trajectory",
-             f"test_{rule}_random_quadratics"]
-    return names + ([f"test_{rule}_state_float32_and_resume"] if state else [])
+    names = [f"test_one_step_course_example[{rule}]", f"test_course_example_trajectory[{rule}]",
+             f"test_random_quadratics[{rule}]"]
+    return names + ([f"test_state_float32_and_resume[{rule}]"] if state else [])
 
 
 CURVE_SGD_MOMENTUM = "test_loss_curve_sgd_and_momentum"
@@ -31,7 +31,7 @@ CURVE_ADAPTIVE = "test_loss_curve_adagrad_rmsprop_adam"
 EXPECTED_LOSSES = {
     "momentum_course_form": rule_tests("momentum") + [CURVE_SGD_MOMENTUM],
     # Same params as Keras, velocity of the opposite sign: only the state test sees it.
-    "momentum_velocity_sign": ["test_momentum_state_float32_and_resume"],
+    "momentum_velocity_sign": ["test_state_float32_and_resume[momentum]"],
     "ema_momentum_keras_form": rule_tests("ema_momentum") + [CURVE_EMA_NESTEROV],
     "nesterov_without_lookahead": rule_tests("nesterov") + [CURVE_EMA_NESTEROV],
     "adagrad_zero_accumulator": rule_tests("adagrad") + [CURVE_ADAPTIVE],
@@ -40,7 +40,7 @@ EXPECTED_LOSSES = {
     "adam_no_bias_correction": rule_tests("adam") + [CURVE_ADAPTIVE],
     "adam_epsilon_on_v_hat": rule_tests("adam", state=False) + [CURVE_ADAPTIVE],
     # Right on its own trajectories; wrong when resumed from a state it did not make.
-    "adam_own_step_counter": ["test_adam_state_float32_and_resume"],
+    "adam_own_step_counter": ["test_state_float32_and_resume[adam]"],
 }
 
 

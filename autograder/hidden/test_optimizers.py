@@ -162,160 +162,38 @@ def state_and_resume(submission, reference, rule, seed):
     expect_params(mine, theirs, what)
 
 
-# ----------------------------------------------------------------------------- sgd
+# ----------------------------------------------------------------------------- the seven rules
+
+# Seeds of each rule's random problems: every rule gets problems of its own.
+QUADRATIC_SEEDS = {"sgd": 100, "momentum": 200, "ema_momentum": 300, "nesterov": 400, "adagrad": 500,
+                   "rmsprop": 600, "adam": 700}
+STATE_SEEDS = {rule: seed + 50 for rule, seed in QUADRATIC_SEEDS.items()}
 
 
 @pytest.mark.points(1)
-def test_sgd_one_step_course_example(submission, reference):
-    one_step_course_example(submission, reference, "sgd")
+@pytest.mark.parametrize("rule", list(RULES))
+def test_one_step_course_example(submission, reference, rule):
+    one_step_course_example(submission, reference, rule)
 
 
 @pytest.mark.points(1)
-def test_sgd_course_example_trajectory(submission, reference):
-    course_trajectory(submission, reference, "sgd")
+@pytest.mark.parametrize("rule", list(RULES))
+def test_course_example_trajectory(submission, reference, rule):
+    course_trajectory(submission, reference, rule)
 
 
 @pytest.mark.points(1)
-def test_sgd_random_quadratics_default_learning_rate(submission, reference):
-    random_quadratics(submission, reference, "sgd", 100)
-
-
-# ----------------------------------------------------------------------------- momentum
-
-
-@pytest.mark.points(1)
-def test_momentum_one_step_course_example(submission, reference):
-    one_step_course_example(submission, reference, "momentum")
+@pytest.mark.parametrize("rule", list(RULES))
+def test_random_quadratics(submission, reference, rule):
+    """SGD runs with its default learning rate here; the others with their own settings."""
+    random_quadratics(submission, reference, rule, QUADRATIC_SEEDS[rule])
 
 
 @pytest.mark.points(1)
-def test_momentum_course_example_trajectory(submission, reference):
-    course_trajectory(submission, reference, "momentum")
+@pytest.mark.parametrize("rule", STATEFUL)
+def test_state_float32_and_resume(submission, reference, rule):
+    state_and_resume(submission, reference, rule, STATE_SEEDS[rule])
 
-
-@pytest.mark.points(1)
-def test_momentum_random_quadratics(submission, reference):
-    random_quadratics(submission, reference, "momentum", 200)
-
-
-@pytest.mark.points(1)
-def test_momentum_state_float32_and_resume(submission, reference):
-    state_and_resume(submission, reference, "momentum", 250)
-
-
-# ----------------------------------------------------------------------------- ema_momentum
-
-
-@pytest.mark.points(1)
-def test_ema_momentum_one_step_course_example(submission, reference):
-    one_step_course_example(submission, reference, "ema_momentum")
-
-
-@pytest.mark.points(1)
-def test_ema_momentum_course_example_trajectory(submission, reference):
-    course_trajectory(submission, reference, "ema_momentum")
-
-
-@pytest.mark.points(1)
-def test_ema_momentum_random_quadratics(submission, reference):
-    random_quadratics(submission, reference, "ema_momentum", 300)
-
-
-@pytest.mark.points(1)
-def test_ema_momentum_state_float32_and_resume(submission, reference):
-    state_and_resume(submission, reference, "ema_momentum", 350)
-
-
-# ----------------------------------------------------------------------------- nesterov
-
-
-@pytest.mark.points(1)
-def test_nesterov_one_step_course_example(submission, reference):
-    one_step_course_example(submission, reference, "nesterov")
-
-
-@pytest.mark.points(1)
-def test_nesterov_course_example_trajectory(submission, reference):
-    course_trajectory(submission, reference, "nesterov")
-
-
-@pytest.mark.points(1)
-def test_nesterov_random_quadratics(submission, reference):
-    random_quadratics(submission, reference, "nesterov", 400)
-
-
-@pytest.mark.points(1)
-def test_nesterov_state_float32_and_resume(submission, reference):
-    state_and_resume(submission, reference, "nesterov", 450)
-
-
-# ----------------------------------------------------------------------------- adagrad
-
-
-@pytest.mark.points(1)
-def test_adagrad_one_step_course_example(submission, reference):
-    one_step_course_example(submission, reference, "adagrad")
-
-
-@pytest.mark.points(1)
-def test_adagrad_course_example_trajectory(submission, reference):
-    course_trajectory(submission, reference, "adagrad")
-
-
-@pytest.mark.points(1)
-def test_adagrad_random_quadratics(submission, reference):
-    random_quadratics(submission, reference, "adagrad", 500)
-
-
-@pytest.mark.points(1)
-def test_adagrad_state_float32_and_resume(submission, reference):
-    state_and_resume(submission, reference, "adagrad", 550)
-
-
-# ----------------------------------------------------------------------------- rmsprop
-
-
-@pytest.mark.points(1)
-def test_rmsprop_one_step_course_example(submission, reference):
-    one_step_course_example(submission, reference, "rmsprop")
-
-
-@pytest.mark.points(1)
-def test_rmsprop_course_example_trajectory(submission, reference):
-    course_trajectory(submission, reference, "rmsprop")
-
-
-@pytest.mark.points(1)
-def test_rmsprop_random_quadratics(submission, reference):
-    random_quadratics(submission, reference, "rmsprop", 600)
-
-
-@pytest.mark.points(1)
-def test_rmsprop_state_float32_and_resume(submission, reference):
-    state_and_resume(submission, reference, "rmsprop", 650)
-
-
-# ----------------------------------------------------------------------------- adam
-
-
-@pytest.mark.points(1)
-def test_adam_one_step_course_example(submission, reference):
-    one_step_course_example(submission, reference, "adam")
-
-
-@pytest.mark.points(1)
-def test_adam_course_example_trajectory(submission, reference):
-    course_trajectory(submission, reference, "adam")
-
-
-@pytest.mark.points(1)
-def test_adam_random_quadratics(submission, reference):
-    random_quadratics(submission, reference, "adam", 700)
-
-
-@pytest.mark.points(1)
-def test_adam_state_float32_and_resume(submission, reference):
-    state_and_resume(submission, reference, "adam", 750)
 
 
 # ----------------------------------------------------------------------------- loss_curve
