@@ -54,6 +54,18 @@ def resolve_sandbox(requested: str, *, untrusted: bool) -> SandboxMode:
     return SandboxMode.PROCESS
 
 
+def ensure_data(assignment: Assignment) -> None:
+    """Fail once, before grading, if a dataset the grader trains on cannot be loaded.
+
+    Raises datasets.DatasetError, whose message says how to provide the data.
+    """
+    if assignment.datasets:
+        import datasets
+
+        for name in assignment.datasets:
+            datasets.load(name)
+
+
 def list_assignments() -> list[AssignmentSummary]:
     summaries = []
     for assignment in CATALOG.values():
@@ -74,6 +86,7 @@ def check(assignment_id: str, path: Path | None = None, *, sandbox: str = "auto"
     if not path.exists():
         raise FileNotFoundError(f"{path} not found; pass the path to your {assignment.module_filename}")
     mode = resolve_sandbox(sandbox, untrusted=False)
+    ensure_data(assignment)
     return grade_entry_isolated(assignment, Entry(path.stem, path.resolve()), public=True, mode=mode, device=device)
 
 
@@ -83,6 +96,7 @@ def grade(assignment_id: str, submissions: Path, outdir: Path, *, jobs: int = 1,
     """Grade every submission in a folder into ``outdir``'s gradebook (resumable)."""
     assignment = get_assignment(assignment_id)
     mode = resolve_sandbox(sandbox, untrusted=True)
+    ensure_data(assignment)
     return grade_batch(assignment, submissions, outdir, jobs=jobs, mode=mode, device=device, regrade=regrade,
                        on_plan=on_plan, on_result=on_result)
 
@@ -115,6 +129,8 @@ def verify(assignment_ids: list[str] | None = None, *, sandbox: str = "auto",
     """Every reference scores full marks and every stub zero, on the hidden and the public tests."""
     assignments = [get_assignment(i) for i in assignment_ids] if assignment_ids else list(CATALOG.values())
     mode = resolve_sandbox(sandbox, untrusted=False)
+    for assignment in assignments:
+        ensure_data(assignment)
     return [_verify_one(assignment, mode, device) for assignment in assignments]
 
 

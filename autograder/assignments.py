@@ -42,6 +42,8 @@ class Assignment:
     # Model assignments train with Keras in the grader: they grade in processes whose
     # backend, device and threads are set before Keras is imported.
     uses_keras: bool = False
+    # Datasets the grader trains on; checked before grading starts.
+    datasets: tuple[str, ...] = ()
 
     @property
     def module_filename(self) -> str:
@@ -84,9 +86,10 @@ CATALOG: dict[str, Assignment] = {
         Assignment("optimizers", "Optimizers in NumPy: SGD, momentum, Nesterov, AdaGrad, RMSprop, Adam", NUMERIC_LIMITS),
         Assignment("regularization", "Regularization in NumPy: L1/L2, dropout, batch norm, early stopping",
                    NUMERIC_LIMITS),
-        Assignment("mnist_mlp", "An MLP for MNIST (Sequential and functional)", MODEL_LIMITS, uses_keras=True),
-        Assignment("lenet", "LeNet for MNIST", MODEL_LIMITS, uses_keras=True),
-        Assignment("alexnet", "A small AlexNet for MNIST", MODEL_LIMITS, uses_keras=True),
+        Assignment("mnist_mlp", "An MLP for MNIST (Sequential and functional)", MODEL_LIMITS, uses_keras=True,
+                   datasets=("mnist",)),
+        Assignment("lenet", "LeNet for MNIST", MODEL_LIMITS, uses_keras=True, datasets=("mnist",)),
+        Assignment("alexnet", "A small AlexNet for MNIST", MODEL_LIMITS, uses_keras=True, datasets=("mnist",)),
         Assignment("rnn_letters", "Next-letter prediction with RNNs (one-hot and embedding)", MODEL_LIMITS,
                    uses_keras=True),
     )

@@ -19,6 +19,7 @@ from autograder.batch import BatchError
 from autograder.results import BatchResult, SubmissionResult
 from autograder.sandbox.launcher import SandboxUnavailable
 from autograder.training import DEFAULT_THREADS, Device
+from datasets import DatasetError
 
 EXIT_FAILED = 1  # the command ran, but its verdict is negative (a check or verify failed)
 EXIT_USAGE = 2  # the command could not run (bad input, missing sandbox, busy folder)
@@ -49,7 +50,7 @@ def device_options(command):
 def _errors_as_messages():
     try:
         yield
-    except (UnknownAssignment, BatchError, SandboxUnavailable, FileNotFoundError) as error:
+    except (UnknownAssignment, BatchError, SandboxUnavailable, FileNotFoundError, DatasetError) as error:
         message = error.args[0] if error.args else str(error)
         err.print(f"[red]error:[/red] {escape(str(message))}")
         sys.exit(EXIT_USAGE)

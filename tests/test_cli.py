@@ -2,6 +2,7 @@
 
 import shutil
 
+import datasets
 from click.testing import CliRunner
 
 from autograder.assignments import get_assignment
@@ -58,3 +59,18 @@ def test_verify_passes():
     result = invoke("verify", "activations", "losses")
     assert result.exit_code == 0, result.output
     assert result.output.count("ok") >= 2
+
+
+def test_missing_dataset_is_one_clear_error(tmp_path, monkeypatch):
+    """With no MNIST source at all, does grading a model assignment stop at once with how to fix it?"""
+
+    def unavailable(name, *args, **kwargs):
+        raise datasets.DatasetUnavailable(f"{name} is not available here; run `autograder setup` or pass a path")
+
+    monkeypatch.setattr(datasets, "load", unavailable)
+    submissions = tmp_path / "subs"
+    submissions.mkdir()
+    result = invoke("grade", "lenet", str(submissions), "-o", str(tmp_path / "out"))
+    assert result.exit_code == EXIT_USAGE
+    assert "autograder setup" in result.output
+    assert not (tmp_path / "out").exists()
