@@ -8,7 +8,7 @@ from pathlib import Path
 from autograder.assignments import CATALOG, PACKAGE_DIR, Assignment, get_assignment
 from autograder.batch import BatchError, ResultCallback, grade_batch
 from autograder.engine.grade import tests_of, tests_path
-from autograder.engine.workers import grade_entry_isolated
+from autograder.engine.workers import grade_entries_isolated
 from autograder.intake import Entry
 from autograder.results import BatchResult, SubmissionResult, SubmissionStatus, max_score_of
 from autograder.sandbox.launcher import SandboxMode, SandboxUnavailable, bwrap_problem
@@ -87,7 +87,8 @@ def check(assignment_id: str, path: Path | None = None, *, sandbox: str = "auto"
         raise FileNotFoundError(f"{path} not found; pass the path to your {assignment.module_filename}")
     mode = resolve_sandbox(sandbox, untrusted=False)
     ensure_data(assignment)
-    return grade_entry_isolated(assignment, Entry(path.stem, path.resolve()), public=True, mode=mode, device=device)
+    (result,) = grade_entries_isolated(assignment, [(Entry(path.stem, path.resolve()), True)], mode=mode, device=device)
+    return result
 
 
 def grade(assignment_id: str, submissions: Path, outdir: Path, *, jobs: int = 1, sandbox: str = "auto",
@@ -103,24 +104,25 @@ def grade(assignment_id: str, submissions: Path, outdir: Path, *, jobs: int = 1,
 
 def _verify_one(assignment: Assignment, mode: SandboxMode, device: Device) -> VerifyReport:
     report = VerifyReport(assignment.id)
-    for public in (False, True):
-        kind = "public" if public else "hidden"
-        for role, path in (("reference", assignment.solution_path), ("stub", assignment.stub_path)):
-            result = grade_entry_isolated(assignment, Entry(role, path), public=public, mode=mode, device=device)
-            report.runs[f"{role}/{kind}"] = result
-            if result.status is not SubmissionStatus.GRADED:
-                report.problems.append(f"{role} on the {kind} tests: status {result.status.value} ({result.detail})")
-            elif role == "reference" and (result.score != result.max_score or
-                                          any(t.points < t.max_points for t in result.tests)):
-                failed = [f"{t.name}: {t.message}" for t in result.tests if t.points < t.max_points]
-                report.problems.append(f"reference scores {result.score:g}/{result.max_score:g} on the {kind} tests; "
-                                       f"failing: {'; '.join(failed)}")
-            elif role == "stub" and (result.score != 0 or result.bonus_score != 0):
-                passed = [t.name for t in result.tests if t.points > 0]
-                report.problems.append(f"stub scores {result.score:g} on the {kind} tests; passing: {', '.join(passed)}")
-            elif role == "stub" and any(t.stage not in ("not_attempted", "missing") for t in result.tests):
-                odd = [f"{t.name} ({t.stage})" for t in result.tests if t.stage not in ("not_attempted", "missing")]
-                report.problems.append(f"stub fails the {kind} tests for another reason than 'not attempted': {', '.join(odd)}")
+    roles = (("reference", assignment.solution_path), ("stub", assignment.stub_path))
+    runs = [(Entry(role, path), public) for public in (False, True) for role, path in roles]
+    results = grade_entries_isolated(assignment, runs, mode=mode, device=device)
+    for (entry, public), result in zip(runs, results):
+        role, kind = entry.student, ("public" if public else "hidden")
+        report.runs[f"{role}/{kind}"] = result
+        if result.status is not SubmissionStatus.GRADED:
+            report.problems.append(f"{role} on the {kind} tests: status {result.status.value} ({result.detail})")
+        elif role == "reference" and (result.score != result.max_score or
+                                      any(t.points < t.max_points for t in result.tests)):
+            failed = [f"{t.name}: {t.message}" for t in result.tests if t.points < t.max_points]
+            report.problems.append(f"reference scores {result.score:g}/{result.max_score:g} on the {kind} tests; "
+                                   f"failing: {'; '.join(failed)}")
+        elif role == "stub" and (result.score != 0 or result.bonus_score != 0):
+            passed = [t.name for t in result.tests if t.points > 0]
+            report.problems.append(f"stub scores {result.score:g} on the {kind} tests; passing: {', '.join(passed)}")
+        elif role == "stub" and any(t.stage not in ("not_attempted", "missing") for t in result.tests):
+            odd = [f"{t.name} ({t.stage})" for t in result.tests if t.stage not in ("not_attempted", "missing")]
+            report.problems.append(f"stub fails the {kind} tests for another reason than 'not attempted': {', '.join(odd)}")
     return report
 
 

@@ -73,11 +73,11 @@ def _refuse(reason: str) -> CheckFailure:
     )
 
 
-def _check_serialized_objects(node, path: str = "model") -> None:
+def _check_serialized_objects(node) -> None:
     """Walk the config; every serialized object must be a built-in, unregistered Keras object."""
     if isinstance(node, list):
-        for index, item in enumerate(node):
-            _check_serialized_objects(item, f"{path}[{index}]")
+        for item in node:
+            _check_serialized_objects(item)
         return
     if not isinstance(node, dict):
         return
@@ -90,8 +90,8 @@ def _check_serialized_objects(node, path: str = "model") -> None:
             raise _refuse(f"it uses {class_name} from {module}, which is not part of Keras")
         if node.get("registered_name") not in (None, class_name) or (module is None and not class_name.startswith("__")):
             raise _refuse(f"it uses the custom class {class_name}")
-    for key, value in node.items():
-        _check_serialized_objects(value, f"{path}.{key}")
+    for value in node.values():
+        _check_serialized_objects(value)
 
 
 def rebuild(spec) -> "keras.Model":  # noqa: F821 - keras is imported lazily

@@ -42,11 +42,13 @@ def grade_in_worker(assignment_id: str, student: str, path: str, public: bool, m
     return result.to_dict()
 
 
-def grade_entry_isolated(assignment: Assignment, entry: Entry, *, public: bool, mode: SandboxMode,
-                         device: Device) -> SubmissionResult:
-    """Grade one entry; model assignments in a fresh grading process, numeric ones right here."""
+def grade_entries_isolated(assignment: Assignment, runs: list[tuple[Entry, bool]], *, mode: SandboxMode,
+                           device: Device) -> list[SubmissionResult]:
+    """Grade (entry, public) runs in order; model assignments in one fresh grading process,
+    numeric ones right here."""
     if not assignment.uses_keras:
-        return grade_entry(assignment, entry, public=public, mode=mode, device=device)
+        return [grade_entry(assignment, entry, public=public, mode=mode, device=device) for entry, public in runs]
     with grading_pool(1, device) as pool:
-        future = pool.submit(grade_in_worker, assignment.id, entry.student, str(entry.path), public, mode.value, device)
-        return SubmissionResult.from_dict(future.result())
+        futures = [pool.submit(grade_in_worker, assignment.id, entry.student, str(entry.path), public, mode.value, device)
+                   for entry, public in runs]
+        return [SubmissionResult.from_dict(future.result()) for future in futures]
