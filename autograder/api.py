@@ -136,6 +136,13 @@ def verify(assignment_ids: list[str] | None = None, *, sandbox: str = "auto",
     return [_verify_one(assignment, mode, device) for assignment in assignments]
 
 
+def release(assignment_id: str, outdir: Path):
+    """Build the student handout of an assignment (a folder and a .zip) in ``outdir``."""
+    from autograder.export.release import build_release
+
+    return build_release(get_assignment(assignment_id), outdir)
+
+
 def demo_cohorts() -> list[str]:
     return [i for i in CATALOG if (DEMO_DIR / i).is_dir()]
 

@@ -212,6 +212,23 @@ def verify(assignments: tuple[str, ...], sandbox: str, device: str, backend: str
 
 
 @main.command()
+@click.argument("assignment", type=click.Choice(sorted(CATALOG)))
+@click.option("-o", "--outdir", type=click.Path(path_type=Path), default=Path("handouts"), show_default=True)
+def release(assignment: str, outdir: Path) -> None:
+    """Build the student handout of ASSIGNMENT: stub, public tests, README (a folder and a .zip)."""
+    from autograder.export.release import ReleaseError
+
+    try:
+        handout = api.release(assignment, outdir)
+    except (ReleaseError, OSError) as error:
+        err.print(f"[red]error:[/red] {escape(str(error))}")
+        sys.exit(EXIT_USAGE)
+    out.print(f"handout folder: {handout.folder}")
+    out.print(f"handout zip:    {handout.zip_path} ({len(handout.files)} files)")
+    out.print(f"students run:   cd {handout.folder.name} && pytest")
+
+
+@main.command()
 @click.option("-o", "--outdir", type=click.Path(path_type=Path), default=Path("demo-gradebook"), show_default=True)
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=2, show_default=True)
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")

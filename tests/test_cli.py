@@ -74,3 +74,12 @@ def test_missing_dataset_is_one_clear_error(tmp_path, monkeypatch):
     assert result.exit_code == EXIT_USAGE
     assert "autograder setup" in result.output
     assert not (tmp_path / "out").exists()
+
+
+def test_release_builds_a_handout_that_runs(tmp_path):
+    """Does `release` write a folder and a zip, and say how students run the checks?"""
+    result = invoke("release", "activations", "-o", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "activations" / "activations.py").is_file()
+    assert (tmp_path / "activations.zip").is_file()
+    assert "pytest" in result.output

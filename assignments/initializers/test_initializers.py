@@ -86,7 +86,7 @@ def test_glorot_normal_std_and_truncation(submission):
 
 
 @pytest.mark.points(1)
-def test_glorot_uniform_limit(submission):
+def test_glorot_uniform_limit_example(submission):
     x = submission.glorot_uniform(DENSE, seed=6)
     check_array(x, DENSE, "float32", "glorot_uniform((200, 200))")
     check_range(x, -math.sqrt(6 / 400), math.sqrt(6 / 400), "glorot_uniform((200, 200))")
@@ -102,7 +102,7 @@ def test_he_normal_std_and_truncation(submission):
 
 
 @pytest.mark.points(1)
-def test_he_uniform_limit(submission):
+def test_he_uniform_limit_example(submission):
     x = submission.he_uniform(CONV, seed=8)
     check_array(x, CONV, "float32", "he_uniform((3, 3, 16, 32))")
     check_range(x, -math.sqrt(6 / 144), math.sqrt(6 / 144), "he_uniform((3, 3, 16, 32)) (limit sqrt(6/144))")

@@ -27,13 +27,13 @@ def test_categorical_crossentropy_int_one_hot_labels(submission):
 
 
 @pytest.mark.points(1)
-def test_categorical_crossentropy_from_logits(submission):
+def test_categorical_crossentropy_from_logits_example(submission):
     logits = np.array([[2.0, -1.0, 0.5], [0.0, 3.0, -2.0]])
     expect_scalar(submission.categorical_crossentropy(CCE_TRUE, logits, from_logits=True), 4.148148266017152, rtol=1e-7)
 
 
 @pytest.mark.points(1)
-def test_categorical_crossentropy_large_logits(submission):
+def test_categorical_crossentropy_large_logits_example(submission):
     # One sample whose true class has logit -1000 while another has +1000: the loss is 2000.
     y_true = np.array([[1.0, 0.0]])
     logits = np.array([[-1000.0, 1000.0]])
@@ -57,7 +57,7 @@ def test_binary_crossentropy_clips_zero(submission):
 
 
 @pytest.mark.points(1)
-def test_binary_crossentropy_from_logits(submission):
+def test_binary_crossentropy_from_logits_example(submission):
     y_true = np.array([[0.0, 1.0], [1.0, 1.0]])
     logits = np.array([[-1.0, 2.0], [0.5, -3.0]])
     expect_scalar(submission.binary_crossentropy(y_true, logits, from_logits=True), 0.990713508578761, rtol=1e-7)
@@ -71,7 +71,7 @@ def test_mean_absolute_error_course_example(submission):
 
 
 @pytest.mark.points(1)
-def test_mean_squared_error(submission):
+def test_mean_squared_error_example(submission):
     y_true = np.array([[0.0, 2.0], [1.0, -1.0]])
     y_pred = np.array([[1.0, 0.0], [1.0, 0.0]])
     # per sample: (1 + 4) / 2 = 2.5 and (0 + 1) / 2 = 0.5; mean 1.5

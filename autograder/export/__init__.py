@@ -1,0 +1,1 @@
+"""What the platform builds for others: student handouts (and, later, course-platform exports)."""
