@@ -100,3 +100,16 @@ def test_busy_output_folder_is_refused(cohort, tmp_path):
             api.grade("activations", cohort, out)
 
     api.grade("activations", cohort, out, on_result=grade_again_meanwhile)
+
+
+def test_grader_version_covers_everything_that_decides_a_score():
+    """Does a change to a threshold, the training recipe, a check or the sandbox force a regrade?"""
+    from autograder.assignments import REPO_ROOT
+    from autograder.engine.grade import scoring_files
+
+    names = {str(path.relative_to(REPO_ROOT)) for path in scoring_files(get_assignment("lenet"))}
+    assert {"autograder/hidden/test_lenet.py", "solutions/lenet/lenet.py", "autograder/model_recipes.py",
+            "autograder/training.py", "autograder/keras_models.py", "autograder/checks.py",
+            "autograder/sandbox/child/worker.py"} <= names
+    assert not any(name.startswith(("autograder/demo/", "autograder/export/")) for name in names)
+    assert "autograder/hidden/test_activations.py" not in names

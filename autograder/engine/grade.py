@@ -14,12 +14,12 @@ from functools import lru_cache
 from pathlib import Path
 
 from autograder import __version__
-from autograder.assignments import Assignment
+from autograder.assignments import PACKAGE_DIR, Assignment
 from autograder.checks import Stage
 from autograder.engine.runner import collect_tests, run_tests
 from autograder.intake import Entry, Problem, Staged, stage
 from autograder.results import Outcome, SubmissionResult, SubmissionStatus, TestInfo, TestResult, max_score_of
-from autograder.sandbox.launcher import CHILD_DIR, SandboxConfig, SandboxMode
+from autograder.sandbox.launcher import SandboxConfig, SandboxMode
 from autograder.sandbox.proxy import SandboxedSubmission
 from autograder.training import Device
 
@@ -40,11 +40,24 @@ def tests_of(test_file: Path) -> tuple[TestInfo, ...]:
     return tuple(collect_tests(test_file))
 
 
+# Parts of the package that cannot change a score: sample cohorts, handout building, and the
+# other assignments' hidden tests (this assignment's are added back by name).
+_NOT_SCORING = ("demo", "export", "hidden")
+
+
+def scoring_files(assignment: Assignment) -> list[Path]:
+    """Every file whose content can change this assignment's scores: its hidden tests and
+    reference, and the grader's own modules (checks, sandbox, recipes, training, ...)."""
+    modules = [path for path in sorted(PACKAGE_DIR.rglob("*.py"))
+               if path.relative_to(PACKAGE_DIR).parts[0] not in _NOT_SCORING]
+    return [assignment.hidden_tests_path, assignment.solution_path, *modules]
+
+
 def grader_version(assignment: Assignment) -> str:
     """Changes whenever anything that decides a score changes; a rerun then regrades."""
     digest = hashlib.sha256(__version__.encode())
-    for path in (assignment.hidden_tests_path, assignment.solution_path, *sorted(CHILD_DIR.glob("*.py"))):
-        digest.update(path.read_bytes())
+    for path in scoring_files(assignment):
+        digest.update(str(path.relative_to(PACKAGE_DIR.parent)).encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]
 
 
