@@ -11,7 +11,7 @@ from autograder.engine.grade import tests_of, tests_path
 from autograder.engine.workers import grade_entries_isolated
 from autograder.intake import Entry
 from autograder.results import BatchResult, SubmissionResult, SubmissionStatus, max_score_of
-from autograder.sandbox.launcher import SandboxMode, SandboxUnavailable, bwrap_problem
+from autograder.sandbox.launcher import SandboxMode, SandboxUnavailable, bwrap_problem, user_mode_problem
 from autograder.training import Device
 
 DEMO_DIR = PACKAGE_DIR / "demo"
@@ -40,16 +40,25 @@ class VerifyReport:
 
 
 def resolve_sandbox(requested: str, *, untrusted: bool) -> SandboxMode:
-    """Pick the sandbox: 'auto' prefers bubblewrap; untrusted code never falls back silently."""
+    """Pick the sandbox: 'auto' prefers bubblewrap, then (as root) an unprivileged user of its
+    own per submission; untrusted code never falls back to a bare process silently."""
     if requested == SandboxMode.PROCESS.value:
         return SandboxMode.PROCESS
+    if requested == SandboxMode.USER.value:
+        problem = user_mode_problem()
+        if problem is not None:
+            raise SandboxUnavailable(f"cannot run student code as an unprivileged user: {problem}")
+        return SandboxMode.USER
     problem = bwrap_problem()
     if problem is None:
         return SandboxMode.BWRAP
+    if requested == "auto" and user_mode_problem() is None:
+        return SandboxMode.USER
     if requested == SandboxMode.BWRAP.value or untrusted:
         raise SandboxUnavailable(
-            f"cannot isolate student code: {problem}. Install bubblewrap, or pass --sandbox process "
-            "to grade without filesystem isolation (time and memory limits still apply)."
+            f"cannot isolate student code: {problem}. Install bubblewrap (or grade as root, which runs each "
+            "submission as an unprivileged user), or pass --sandbox process to grade without isolation "
+            "(time and memory limits still apply)."
         )
     return SandboxMode.PROCESS
 
@@ -141,6 +150,37 @@ def release(assignment_id: str, outdir: Path):
     from autograder.export.release import build_release
 
     return build_release(get_assignment(assignment_id), outdir)
+
+
+def export_gradescope(assignment_id: str, zip_path: Path):
+    """Build the Gradescope autograder zip of an assignment."""
+    from autograder.export.gradescope import build_gradescope_export
+
+    return build_gradescope_export(get_assignment(assignment_id), zip_path)
+
+
+def export_otter(assignment_id: str, outdir: Path):
+    """Write the otter-grader test files and configuration of an assignment into ``outdir``."""
+    from autograder.export.otter import build_otter_export
+
+    return build_otter_export(get_assignment(assignment_id), outdir)
+
+
+def run_gradescope(assignment_id: str, root: Path | None = None, *, sandbox: str = "auto",
+                   device: Device = Device()):
+    """Grade a Gradescope submission into results.json (what the exported run_autograder calls).
+
+    If grading cannot even start, results.json still says so to the student before the error
+    propagates: Gradescope shows a blank failure otherwise.
+    """
+    from autograder.gradescope_runner import run_gradescope as run, write_failure
+
+    try:
+        mode = resolve_sandbox(sandbox, untrusted=True)
+        return run(assignment_id, root, mode=mode, device=device)
+    except Exception as error:
+        write_failure(root, f"{type(error).__name__}: {error}"[:300])
+        raise
 
 
 def demo_cohorts() -> list[str]:

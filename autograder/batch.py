@@ -1,4 +1,4 @@
-"""Bulk grading of a submissions folder into an output folder's gradebook.
+"""Bulk grading of a submissions folder, or of a Gradescope export, into an output folder's gradebook.
 
 Results are recorded one by one as they arrive, so an interruption (Ctrl-C, a crash, a
 killed process) loses nothing finished, and rerunning the same command grades only what is
@@ -11,14 +11,15 @@ import fcntl
 import os
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, wait
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from autograder.assignments import Assignment, get_assignment
 from autograder.engine.grade import grade_entry, grader_version, tests_of, tests_path
 from autograder.engine.workers import grade_in_worker, grading_pool
 from autograder.gradebook import Gradebook
-from autograder.intake import Entry, discover, fingerprint
+from autograder.gradescope_import import GradescopeExportError, UnmatchedSubmission, is_gradescope_export, opened_export
+from autograder.intake import Entry, StudentIdentity, discover, fingerprint
 from autograder.render.csv_gradebook import write_assignment_csv, write_class_csv
 from autograder.results import BatchResult, SubmissionResult, SubmissionStatus, max_score_of
 from autograder.sandbox.launcher import SandboxMode
@@ -65,10 +66,49 @@ def _duplicate_row_id(entry: Entry) -> str:
 
 
 def _duplicate_result(assignment: Assignment, entry: Entry, max_score: float) -> SubmissionResult:
-    return SubmissionResult(
+    result = SubmissionResult(
         assignment.id, _duplicate_row_id(entry), SubmissionStatus.DUPLICATE, max_score=max_score,
         detail=f"another entry already has student id {entry.student!r}; this one was not graded",
+        fingerprint="duplicate",
     )
+    _set_identity(result, entry.identity)
+    return result
+
+
+def _unmatched_result(assignment: Assignment, unmatched: UnmatchedSubmission, max_score: float) -> SubmissionResult:
+    result = SubmissionResult(
+        assignment.id, unmatched.row_id, unmatched.status, max_score=max_score, detail=unmatched.detail,
+        # Recorded again only when the row would say something else: another folder, another problem.
+        fingerprint=f"{unmatched.status.value}:{unmatched.folder}",
+    )
+    _set_identity(result, unmatched.identity)
+    return result
+
+
+def _set_identity(result: SubmissionResult, identity: StudentIdentity | None) -> None:
+    """Put an export's identity of the student on the row: grading itself knows the id only."""
+    if identity is not None:
+        result.name, result.email, result.sid = identity.name, identity.email, identity.sid
+
+
+@contextmanager
+def _opened_submissions(submissions: Path, outdir: Path):
+    """The entries to grade and the export's unmatched submissions, valid inside the context.
+
+    A Gradescope export (folder or .zip) is read through its metadata, its .zip extracted into
+    a temporary folder in ``outdir`` for as long as grading needs it; any other folder holds
+    one entry per student.
+    """
+    with ExitStack() as stack:
+        try:
+            if is_gradescope_export(submissions):
+                export = stack.enter_context(opened_export(submissions, outdir))
+                found, unmatched = export.entries, export.unmatched
+            else:
+                found, unmatched = discover(submissions), []
+        except GradescopeExportError as error:
+            raise BatchError(str(error)) from None
+        yield found, unmatched
 
 
 def render_csvs(gradebook: Gradebook, assignment: Assignment, outdir: Path) -> tuple[Path, Path]:
@@ -81,7 +121,7 @@ def render_csvs(gradebook: Gradebook, assignment: Assignment, outdir: Path) -> t
 
 def grade_batch(
     assignment: Assignment,
-    submissions_dir: Path,
+    submissions: Path,
     outdir: Path,
     *,
     jobs: int = 1,
@@ -91,14 +131,17 @@ def grade_batch(
     on_plan: Callable[[int, int], None] | None = None,
     on_result: ResultCallback | None = None,
 ) -> BatchResult:
-    """Grade every entry of ``submissions_dir`` into ``outdir``; return what was done.
+    """Grade every entry of ``submissions`` (a folder, or a Gradescope export as a folder or a
+    .zip) into ``outdir``; return what was done.
 
     ``on_plan(to_grade, already_graded)`` is called once before grading starts and
     ``on_result`` after each submission is recorded (for progress displays).
     """
-    submissions_dir, outdir = Path(submissions_dir), Path(outdir)
-    if not submissions_dir.is_dir():
-        raise BatchError(f"submissions folder not found: {submissions_dir}")
+    submissions, outdir = Path(submissions), Path(outdir)
+    if not submissions.exists():
+        raise BatchError(f"submissions not found: {submissions}")
+    if not (submissions.is_dir() or is_gradescope_export(submissions)):
+        raise BatchError(f"{submissions} is neither a folder of submissions nor a Gradescope export (.zip)")
     if jobs < 1:
         raise BatchError(f"--jobs must be at least 1, got {jobs}")
     try:
@@ -106,11 +149,12 @@ def grade_batch(
     except OSError as error:
         raise BatchError(f"cannot create the output folder {outdir}: {error.strerror}") from None
 
-    with _exclusive(outdir), Gradebook(outdir) as gradebook:
+    with _exclusive(outdir), Gradebook(outdir) as gradebook, \
+            _opened_submissions(submissions, outdir) as (found, unmatched):
         version = grader_version(assignment)
         max_score = max_score_of(tests_of(tests_path(assignment, public=False)))
         finished = {} if regrade else gradebook.finished(assignment.id, version)
-        entries, duplicates = _split_duplicates(discover(submissions_dir))
+        entries, duplicates = _split_duplicates(found)
         pending: list[tuple[Entry, str]] = []
         skipped: list[str] = []
         for entry in entries:
@@ -119,9 +163,11 @@ def grade_batch(
                 skipped.append(entry.student)
             else:
                 pending.append((entry, content_hash))
-        duplicates = [d for d in duplicates if finished.get(_duplicate_row_id(d)) is None]
+        ungraded_rows = [_duplicate_result(assignment, d, max_score) for d in duplicates]
+        ungraded_rows += [_unmatched_result(assignment, u, max_score) for u in unmatched]
+        ungraded_rows = [row for row in ungraded_rows if finished.get(row.student) != row.fingerprint]
         if on_plan:
-            on_plan(len(pending) + len(duplicates), len(skipped))
+            on_plan(len(pending) + len(ungraded_rows), len(skipped))
 
         batch = BatchResult(assignment.id, str(outdir), str(gradebook.path), "", "", skipped_already_graded=skipped)
 
@@ -132,13 +178,12 @@ def grade_batch(
                 on_result(result)
 
         try:
-            for duplicate in duplicates:
-                result = _duplicate_result(assignment, duplicate, max_score)
-                result.fingerprint = "duplicate"
-                record(result)
+            for row in ungraded_rows:
+                record(row)
             if jobs == 1 and not assignment.uses_keras:
                 for entry, content_hash in pending:
                     result = grade_entry(assignment, entry, mode=mode)
+                    _set_identity(result, entry.identity)
                     result.fingerprint = content_hash
                     record(result)
             else:
@@ -169,6 +214,7 @@ def _grade_in_pool(assignment: Assignment, pending: list[tuple[Entry, str]], job
                             assignment.id, entry.student, SubmissionStatus.GRADER_ERROR, max_score=max_score,
                             detail=f"the grading process failed: {type(error).__name__}: {error}"[:500],
                         )
+                    _set_identity(result, entry.identity)
                     result.fingerprint = content_hash
                     record(result)
         except BaseException:

@@ -30,8 +30,10 @@ out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 SANDBOX_OPTION = click.option(
-    "--sandbox", type=click.Choice(["auto", "bwrap", "process"]), default="auto", show_default=True,
-    help="How student code is isolated: bubblewrap namespaces, or a bare process (limits only).",
+    "--sandbox", type=click.Choice(["auto", "bwrap", "user", "process"]), default="auto", show_default=True,
+    envvar="AUTOGRADER_SANDBOX",
+    help="How student code is isolated: bubblewrap namespaces; a bare process as an unprivileged user "
+         "(needs root); or a bare process (limits only). auto: the first of these that works.",
 )
 
 
@@ -183,7 +185,8 @@ def _resumable(outdir: Path):
 @device_options
 def grade(assignment: str, submissions: Path, outdir: Path, jobs: int, regrade: bool, quiet: bool, sandbox: str,
           device: str, backend: str, threads: int) -> None:
-    """Grade every submission in SUBMISSIONS (one sub-folder, .zip or .py per student)."""
+    """Grade every submission in SUBMISSIONS: a folder with one sub-folder, .zip or .py per student,
+    or a Gradescope "Export Submissions" download (its .zip or folder)."""
     with _errors_as_messages(), _resumable(outdir), _BatchProgress(quiet) as progress:
         batch = api.grade(assignment, submissions, outdir, jobs=jobs, sandbox=sandbox,
                           device=Device(device, backend, threads), regrade=regrade,
@@ -226,6 +229,56 @@ def release(assignment: str, outdir: Path) -> None:
     out.print(f"handout folder: {handout.folder}")
     out.print(f"handout zip:    {handout.zip_path} ({len(handout.files)} files)")
     out.print(f"students run:   cd {handout.folder.name} && pytest")
+
+
+@main.group()
+def export() -> None:
+    """Build autograders for other platforms (Gradescope, otter-grader)."""
+
+
+@export.command("gradescope")
+@click.argument("assignment", type=click.Choice(sorted(CATALOG)))
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=Path("autograder.zip"), show_default=True,
+              help="The zip to upload to Gradescope.")
+def export_gradescope(assignment: str, output: Path) -> None:
+    """Build the Gradescope autograder zip of ASSIGNMENT (setup.sh, run_autograder, hidden tests)."""
+    from autograder.export.gradescope import ExportError
+
+    try:
+        built = api.export_gradescope(assignment, output)
+    except (ExportError, OSError) as error:
+        err.print(f"[red]error:[/red] {escape(str(error))}")
+        sys.exit(EXIT_USAGE)
+    out.print(f"Gradescope autograder: {built.zip_path} ({len(built.files)} files)")
+    out.print("upload it as a zip-file autograder on the Ubuntu 24.04 base image; see the README for memory")
+
+
+@export.command("otter")
+@click.argument("assignment", type=click.Choice(sorted(CATALOG)))
+@click.option("-o", "--outdir", type=click.Path(path_type=Path), default=Path("otter"), show_default=True,
+              help="Folder for the otter test files and configuration.")
+def export_otter(assignment: str, outdir: Path) -> None:
+    """Write otter-grader tests for ASSIGNMENT (run `otter generate` in the folder)."""
+    try:
+        built = api.export_otter(assignment, outdir)
+    except OSError as error:
+        err.print(f"[red]error:[/red] {escape(str(error))}")
+        sys.exit(EXIT_USAGE)
+    out.print(f"otter-grader tests: {built.folder} ({len(built.files)} files)")
+    out.print(f"next: cd {built.folder} && see README.md there (otter generate, then otter run)")
+
+
+@main.command("gradescope-run")
+@click.argument("assignment", type=click.Choice(sorted(CATALOG)))
+@click.option("--root", type=click.Path(path_type=Path), default=None,
+              help="Gradescope's root folder [default: $AUTOGRADER_GRADESCOPE_ROOT or /autograder].")
+@SANDBOX_OPTION
+def gradescope_run(assignment: str, root: Path | None, sandbox: str) -> None:
+    """Grade ROOT/submission into ROOT/results/results.json (the exported run_autograder calls this)."""
+    with _errors_as_messages():
+        run = api.run_gradescope(assignment, root, sandbox=sandbox)
+    hidden = run.hidden
+    out.print(f"{hidden.status.value}: {hidden.score:g}/{hidden.max_score:g} -> {run.results_path}")
 
 
 @main.command()

@@ -25,9 +25,20 @@ IGNORED_NAMES = {"__MACOSX", ".DS_Store", "__pycache__", ".git", ".ipynb_checkpo
 
 
 @dataclass(frozen=True)
+class StudentIdentity:
+    """Who a submission belongs to, as a course platform's export names them (Gradescope's
+    metadata). An entry found by its file name has none: the name is all that is known."""
+
+    name: str = ""
+    email: str = ""
+    sid: str = ""
+
+
+@dataclass(frozen=True)
 class Entry:
     student: str
     path: Path
+    identity: StudentIdentity | None = None
 
 
 @dataclass(frozen=True)
@@ -94,12 +105,20 @@ def _safe_member_path(name: str) -> PurePosixPath | None:
     return path
 
 
-def _extract_zip(archive: Path, target: Path) -> Problem | None:
+def extract_zip(archive: Path, target: Path, *, max_bytes: int = MAX_SUBMISSION_BYTES,
+                max_files: int = MAX_FILES) -> Problem | None:
+    """Extract ``archive`` into ``target``, skipping members with ``..``, absolute paths or links.
+
+    The limits default to one submission's; a whole class's archive passes larger ones. They
+    hold for what is actually written, not only for what the archive declares.
+    """
+    too_large = f"the archive holds more than {max_bytes // 2**20} MB or {max_files} files"
     try:
         with zipfile.ZipFile(archive) as zf:
             members = zf.infolist()
-            if len(members) > MAX_FILES or sum(m.file_size for m in members) > MAX_SUBMISSION_BYTES:
-                return Problem(SubmissionStatus.CORRUPT, f"the archive holds more than {MAX_SUBMISSION_BYTES // 2**20} MB or {MAX_FILES} files")
+            if len(members) > max_files or sum(m.file_size for m in members) > max_bytes:
+                return Problem(SubmissionStatus.CORRUPT, too_large)
+            written = 0
             for member in members:
                 relative = _safe_member_path(member.filename)
                 is_link = stat.S_ISLNK(member.external_attr >> 16)
@@ -109,10 +128,9 @@ def _extract_zip(archive: Path, target: Path) -> Problem | None:
                 destination.parent.mkdir(parents=True, exist_ok=True)
                 with zf.open(member) as source, open(destination, "wb") as sink:
                     # Read in bounded chunks: a member may lie about its size.
-                    written = 0
                     while chunk := source.read(1 << 20):
                         written += len(chunk)
-                        if written > MAX_SUBMISSION_BYTES:
+                        if written > max_bytes:
                             return Problem(SubmissionStatus.CORRUPT, "the archive expands to more than it declares")
                         sink.write(chunk)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError, ValueError, OSError) as error:
@@ -155,7 +173,7 @@ def stage(entry: Entry, module_filename: str, workdir: Path) -> Staged | Problem
     if path.is_dir():
         problem = _copy_folder(path, workdir)
     elif path.suffix.lower() == ".zip":
-        problem = _extract_zip(path, workdir)
+        problem = extract_zip(path, workdir)
     elif path.suffix.lower() == ".py":
         problem = None
         if path.stat().st_size > MAX_SUBMISSION_BYTES:

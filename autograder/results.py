@@ -28,6 +28,9 @@ class SubmissionStatus(str, Enum):
     SYNTAX_ERROR = "syntax_error"
     IMPORT_ERROR = "import_error"
     DUPLICATE = "duplicate"
+    # A course platform's export whose metadata and submission folders disagree.
+    UNIDENTIFIED = "unidentified"  # a folder that no metadata names a student for
+    MISSING = "missing"  # metadata naming a submission whose folder is not in the export
     GRADER_ERROR = "grader_error"
 
     @property
@@ -45,6 +48,11 @@ class TestResult:
     message: str = ""
     bonus: bool = False  # bonus points count apart from the score and the maximum
     seconds: float = 0.0
+    # What the test measured besides its verdict, for reports and feedback (empty for most tests;
+    # rows stored before these fields existed load with them empty): numbers such as a model's
+    # ``test_accuracy``, and curves (equal-length lists, e.g. ``step``, ``loss``, ``accuracy``).
+    metrics: dict[str, float] = field(default_factory=dict, hash=False)
+    curves: dict[str, list[float]] = field(default_factory=dict, hash=False)
 
     __test__ = False  # not a pytest test class, despite its name
 
@@ -62,6 +70,10 @@ class SubmissionResult:
     stdout_tail: str = ""
     device: str = "cpu"
     backend: str = ""
+    # The student's identity where an export gives one (Gradescope); empty for a plain folder.
+    name: str = ""
+    email: str = ""
+    sid: str = ""
 
     @property
     def score(self) -> float:

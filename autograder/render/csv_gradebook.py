@@ -14,6 +14,9 @@ from pathlib import Path
 from autograder.results import SubmissionResult, TestInfo
 
 FIXED_COLUMNS = ["student", "score", "max_score", "percent", "status"]
+# Who each student is, where an export named them (Gradescope); left out for a plain folder of
+# submissions, whose gradebooks keep the columns they always had.
+IDENTITY_COLUMNS = ["name", "email", "sid"]
 
 
 def _write_atomically(path: Path, rows: list[list]) -> None:
@@ -34,16 +37,24 @@ def _number(value: float) -> str:
     return f"{value:g}"
 
 
+def _identity(result: SubmissionResult) -> list[str]:
+    return [result.name, result.email, result.sid]
+
+
 def write_assignment_csv(path: Path, tests: list[TestInfo], results: list[SubmissionResult]) -> None:
-    """One row per student: the fixed columns (and ``bonus`` where there are bonus tests),
-    then the points earned on each test."""
+    """One row per student: the fixed columns (with the identity columns after ``student``
+    where any row has an identity, and ``bonus`` where there are bonus tests), then the points
+    earned on each test."""
     has_bonus = any(test.bonus for test in tests)
-    rows: list[list] = [FIXED_COLUMNS + (["bonus"] if has_bonus else []) + [test.name for test in tests]]
+    has_identity = any(any(_identity(result)) for result in results)
+    identity_columns = IDENTITY_COLUMNS if has_identity else []
+    rows: list[list] = [FIXED_COLUMNS[:1] + identity_columns + FIXED_COLUMNS[1:]
+                        + (["bonus"] if has_bonus else []) + [test.name for test in tests]]
     for result in sorted(results, key=lambda r: r.student):
         earned = {test.name: test.points for test in result.tests}
         rows.append(
-            [result.student, _number(result.score), _number(result.max_score), _number(result.percent),
-             result.status.value]
+            [result.student] + (_identity(result) if has_identity else [])
+            + [_number(result.score), _number(result.max_score), _number(result.percent), result.status.value]
             + ([_number(result.bonus_score)] if has_bonus else [])
             + [_number(earned.get(test.name, 0.0)) for test in tests]
         )
@@ -52,17 +63,24 @@ def write_assignment_csv(path: Path, tests: list[TestInfo], results: list[Submis
 
 def write_class_csv(path: Path, results: list[SubmissionResult]) -> None:
     """One row per student, one score column per assignment, and the total; bonus points,
-    where any were earned, in a column of their own (not in the total)."""
+    where any were earned, in a column of their own (not in the total). The identity columns
+    follow ``student`` where any result has an identity; a student's comes from their first
+    result that has one."""
     assignments = sorted({r.assignment for r in results})
     scores: dict[str, dict[str, float]] = {}
     bonus: dict[str, float] = {}
+    identities: dict[str, list[str]] = {}
     for result in results:
         scores.setdefault(result.student, {})[result.assignment] = result.score
         bonus[result.student] = bonus.get(result.student, 0.0) + result.bonus_score
+        if any(_identity(result)):
+            identities.setdefault(result.student, _identity(result))
     has_bonus = any(bonus.values())
-    rows: list[list] = [["student", *assignments, "total", *(["bonus"] if has_bonus else [])]]
+    identity_columns = IDENTITY_COLUMNS if identities else []
+    rows: list[list] = [["student", *identity_columns, *assignments, "total", *(["bonus"] if has_bonus else [])]]
     for student in sorted(scores):
         row = scores[student]
-        rows.append([student, *(_number(row[a]) if a in row else "" for a in assignments),
+        identity = identities.get(student, [""] * len(IDENTITY_COLUMNS)) if identities else []
+        rows.append([student, *identity, *(_number(row[a]) if a in row else "" for a in assignments),
                      _number(sum(row.values())), *([_number(bonus[student])] if has_bonus else [])])
     _write_atomically(path, rows)

@@ -7,17 +7,26 @@ and an empty ``/tmp``; the grader's package (hidden tests), the reference soluti
 gradebook and other students' submissions do not exist there. The network has only a
 loopback device. It runs as uid 65534 with no capabilities and dies with the grader.
 
-In both modes the child gets a memory limit (RLIMIT_AS), no core dumps, a cap on file size,
+Where namespaces are not allowed (Docker's default seccomp profile, as on Gradescope) but the
+grader runs as root, the ``user`` mode runs the child as uid 65534 with no groups: it can read
+only what the world can read, and the grader's files are made root-only (``chmod go-rwx``) by
+whoever deploys them. Its working folder is the only place it can write.
+
+In every mode the child gets a memory limit (RLIMIT_AS), no core dumps, a cap on file size,
 a clean environment and a session of its own, so that everything it starts can be killed.
 """
 
 from __future__ import annotations
 
+import atexit
 import os
 import resource
+import secrets
+import signal
 import shutil
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import lru_cache
@@ -29,11 +38,15 @@ CHILD_DIR = Path(__file__).resolve().parent / "child"
 SANDBOX_GRADER_DIR = "/grader"
 SANDBOX_SUBMISSION_DIR = "/submission"
 NOBODY = 65534
+# Unused by any account on common distributions; the user mode draws a fresh one per submission.
+SUBMISSION_UIDS = range(200_000, 300_000)
+MAX_PROCESSES = 256  # per submission uid (user mode): bounds a fork bomb, leaves room for threads
 MAX_FILE_BYTES = 64 * 1024 * 1024
 
 
 class SandboxMode(str, Enum):
     BWRAP = "bwrap"
+    USER = "user"  # a bare process as an unprivileged user: needs root, no namespaces
     PROCESS = "process"
 
 
@@ -46,6 +59,9 @@ class SandboxConfig:
     mode: SandboxMode
     memory_mb: int = 1024
     env: dict[str, str] = field(default_factory=dict)
+    # The user mode's uid: one per submission, so that a submission can neither touch another
+    # one's folder nor leave processes behind that survive its cleanup (kill_processes_of).
+    uid: int = field(default_factory=lambda: SUBMISSION_UIDS.start + secrets.randbelow(len(SUBMISSION_UIDS)))
 
 
 BASE_ENV = {
@@ -87,6 +103,48 @@ def bwrap_problem() -> str | None:
     return None
 
 
+@lru_cache(maxsize=1)
+def user_mode_problem() -> str | None:
+    """Why the child cannot run as the unprivileged user here, or None when it can."""
+    if os.geteuid() != 0:
+        return "switching to an unprivileged user needs root"
+    try:
+        probe = subprocess.run([sys.executable, "-I", "-c", "import numpy"], capture_output=True, timeout=60,
+                               cwd="/", env=BASE_ENV, user=NOBODY, group=NOBODY, extra_groups=[])
+    except (OSError, subprocess.TimeoutExpired) as error:
+        return f"cannot start Python as uid {NOBODY}: {error}"
+    if probe.returncode != 0:
+        reason = probe.stderr.decode(errors="replace").strip().splitlines()[-1:] or ["no output"]
+        return (f"uid {NOBODY} cannot run {sys.executable} with numpy ({reason[0]}); "
+                "the Python installation must be readable by every user")
+    return None
+
+
+@lru_cache(maxsize=1)
+def _world_readable_child_dir() -> Path:
+    """A copy of the worker's files that the unprivileged user can read (the package may not be)."""
+    folder = Path(tempfile.mkdtemp(prefix="autograder-worker-"))
+    for source in CHILD_DIR.glob("*.py"):
+        shutil.copyfile(source, folder / source.name)
+        (folder / source.name).chmod(0o644)
+    folder.chmod(0o755)
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
+
+
+def _hand_over(staging_dir: Path, uid: int) -> None:
+    """Give the submission's user its working folder (private to it), and a path to it through
+    the grader's private temporary folders (traverse only: they cannot be listed)."""
+    for path in (staging_dir, *staging_dir.rglob("*")):
+        os.chown(path, uid, uid, follow_symlinks=False)
+    staging_dir.chmod(0o700)
+    temp_root = Path(tempfile.gettempdir()).resolve()
+    for parent in staging_dir.parents:
+        if not _is_within(parent, temp_root) or parent == temp_root:
+            break
+        parent.chmod(parent.stat().st_mode | 0o111)
+
+
 def default_mode() -> SandboxMode:
     return SandboxMode.BWRAP if bwrap_problem() is None else SandboxMode.PROCESS
 
@@ -117,21 +175,41 @@ def bwrap_command(config: SandboxConfig, staging_dir: Path, python_args: list[st
     return [*args, "--", *python_args]
 
 
-def _limits_prefix(memory_mb: int) -> list[str]:
-    """``prlimit`` sets the limits by exec, which is safe where a preexec_fn is not (threads)."""
+def _limits_prefix(memory_mb: int, processes: int | None) -> list[str]:
+    """``prlimit`` sets the limits by exec, which is safe where a preexec_fn is not (threads).
+
+    RLIMIT_NPROC counts every process of the real uid, so it bounds a fork bomb only where the
+    child has a uid of its own (the user mode); bubblewrap's PID namespace dies with its init.
+    """
     memory = memory_mb * 1024 * 1024
-    return [shutil.which("prlimit") or "prlimit", f"--as={memory}", "--core=0", f"--fsize={MAX_FILE_BYTES}", "--"]
+    nproc = [f"--nproc={processes}"] if processes else []
+    return [shutil.which("prlimit") or "prlimit", f"--as={memory}", "--core=0", f"--fsize={MAX_FILE_BYTES}",
+            *nproc, "--"]
 
 
-def _limit_resources(memory_mb: int):
+def _limit_resources(memory_mb: int, processes: int | None):
     """The fallback where util-linux's prlimit is missing."""
     def apply() -> None:
         memory = memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
         resource.setrlimit(resource.RLIMIT_FSIZE, (MAX_FILE_BYTES, MAX_FILE_BYTES))
+        if processes:
+            resource.setrlimit(resource.RLIMIT_NPROC, (processes, processes))
 
     return apply
+
+
+def kill_processes_of(config: SandboxConfig) -> None:
+    """In the user mode, kill every process of the submission's uid, including any that left
+    the child's session (a daemon); ``kill(-1)`` run as that uid reaches exactly those."""
+    if config.mode is not SandboxMode.USER:
+        return
+    try:
+        subprocess.run(["kill", "-KILL", "-1"], user=config.uid, group=config.uid, extra_groups=[],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=10, close_fds=True)
+    except (OSError, subprocess.TimeoutExpired):
+        pass
 
 
 def spawn_worker(config: SandboxConfig, staging_dir: Path, module_filename: str, module_name: str,
@@ -143,13 +221,19 @@ def spawn_worker(config: SandboxConfig, staging_dir: Path, module_filename: str,
         command = bwrap_command(config, staging_dir, [sys.executable, "-I", "-B", worker, module, module_name])
         cwd, env = None, {}
     else:
-        worker = str(CHILD_DIR / "worker.py")
+        child_dir = _world_readable_child_dir() if config.mode is SandboxMode.USER else CHILD_DIR
+        worker = str(child_dir / "worker.py")
         module = str(staging_dir / module_filename)
         command = [sys.executable, "-I", "-B", worker, module, module_name]
         cwd, env = str(staging_dir), {**BASE_ENV, **config.env}
+    user = {}
+    if config.mode is SandboxMode.USER:
+        _hand_over(staging_dir, config.uid)
+        user = {"user": config.uid, "group": config.uid, "extra_groups": []}
+    processes = MAX_PROCESSES if config.mode is SandboxMode.USER else None
     has_prlimit = shutil.which("prlimit") is not None
     if has_prlimit:
-        command = _limits_prefix(config.memory_mb) + command
+        command = _limits_prefix(config.memory_mb, processes) + command
     return subprocess.Popen(
         command,
         stdin=subprocess.PIPE,
@@ -158,6 +242,7 @@ def spawn_worker(config: SandboxConfig, staging_dir: Path, module_filename: str,
         cwd=cwd,
         env=env,
         start_new_session=True,
-        preexec_fn=None if has_prlimit else _limit_resources(config.memory_mb),
+        preexec_fn=None if has_prlimit else _limit_resources(config.memory_mb, processes),
         close_fds=True,
+        **user,
     )

