@@ -72,7 +72,15 @@ def ensure_data(assignment: Assignment) -> None:
         import datasets
 
         for name in assignment.datasets:
-            datasets.load(name)
+            try:
+                datasets.load(name)
+            except datasets.DatasetUnavailable as error:
+                # One line for the terminal; the full list of what was tried stays on __cause__.
+                first = str(error).splitlines()[0].rstrip(".") if str(error) else f"{name} is not available"
+                raise datasets.DatasetUnavailable(
+                    f"cannot grade {assignment.id}: {first}; run `autograder setup` to install its offline copy, "
+                    f"or put {name}.npz in {datasets.cache_dir()} (${datasets.ENV_DATA_DIR} chooses that folder)"
+                ) from error
 
 
 def list_assignments() -> list[AssignmentSummary]:
@@ -102,13 +110,14 @@ def check(assignment_id: str, path: Path | None = None, *, sandbox: str = "auto"
 
 def grade(assignment_id: str, submissions: Path, outdir: Path, *, jobs: int = 1, sandbox: str = "auto",
           device: Device = Device(), regrade: bool = False, on_plan=None,
-          on_result: ResultCallback | None = None) -> BatchResult:
+          on_result: ResultCallback | None = None, executor: str = "local",
+          scheduler: str | None = None) -> BatchResult:
     """Grade every submission in a folder into ``outdir``'s gradebook (resumable)."""
     assignment = get_assignment(assignment_id)
     mode = resolve_sandbox(sandbox, untrusted=True)
     ensure_data(assignment)
     return grade_batch(assignment, submissions, outdir, jobs=jobs, mode=mode, device=device, regrade=regrade,
-                       on_plan=on_plan, on_result=on_result)
+                       on_plan=on_plan, on_result=on_result, executor=executor, scheduler=scheduler)
 
 
 def _verify_one(assignment: Assignment, mode: SandboxMode, device: Device) -> VerifyReport:
@@ -181,6 +190,22 @@ def run_gradescope(assignment_id: str, root: Path | None = None, *, sandbox: str
     except Exception as error:
         write_failure(root, f"{type(error).__name__}: {error}"[:300])
         raise
+
+
+def report(outdir: Path, *, feedback: bool = True):
+    """Write the instructor report (``outdir/report/index.html``) and, with ``feedback``, one
+    feedback file per student (``outdir/feedback/<assignment>/<student>.md`` and ``.html``),
+    from the gradebook in ``outdir``. Returns a ``render.report.Report`` of the paths written."""
+    from autograder.gradebook import GRADEBOOK_FILENAME, Gradebook
+    from autograder.render.report import write_report
+
+    outdir = Path(outdir)
+    if not (outdir / GRADEBOOK_FILENAME).is_file():
+        raise FileNotFoundError(f"no gradebook in {outdir}: {outdir / GRADEBOOK_FILENAME} not found "
+                                "(grade into that folder first)")
+    with Gradebook(outdir) as gradebook:
+        results = gradebook.results()
+    return write_report(outdir, results, feedback=feedback, source=str(outdir / GRADEBOOK_FILENAME))
 
 
 def demo_cohorts() -> list[str]:

@@ -7,19 +7,22 @@ left. Only one grading run may use an output folder at a time.
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import os
+import shutil
+import sqlite3
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, wait
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path
 
 from autograder.assignments import Assignment, get_assignment
 from autograder.engine.grade import grade_entry, grader_version, tests_of, tests_path
 from autograder.engine.workers import grade_in_worker, grading_pool
-from autograder.gradebook import Gradebook
+from autograder.gradebook import GRADEBOOK_FILENAME, Gradebook
 from autograder.gradescope_import import GradescopeExportError, UnmatchedSubmission, is_gradescope_export, opened_export
-from autograder.intake import Entry, StudentIdentity, discover, fingerprint
+from autograder.intake import Entry, StudentIdentity, discover, display_name, fingerprint
 from autograder.render.csv_gradebook import write_assignment_csv, write_class_csv
 from autograder.results import BatchResult, SubmissionResult, SubmissionStatus, max_score_of
 from autograder.sandbox.launcher import SandboxMode
@@ -42,12 +45,106 @@ def _exclusive(outdir: Path):
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise BatchError(f"another grading run is using {outdir}; wait for it to finish or choose another -o folder") from None
+            lock.seek(0)
+            holder = lock.read(32).strip()
+            who = f" (process {holder})" if holder.isdigit() else ""
+            raise BatchError(f"another grading run{who} is using {outdir}; wait for it to finish or choose "
+                             "another -o folder") from None
         lock.seek(0)
         lock.truncate()
         lock.write(str(os.getpid()))
         lock.flush()
+        _remove_leftovers(outdir)
         yield
+
+
+# Errors of the output folder's file system rather than of one write: the disk or quota is
+# full, or the folder is mounted read-only.
+_FULL_ERRNOS = {errno.ENOSPC, errno.EDQUOT}
+_READ_ONLY_ERRNOS = {errno.EROFS}
+_SQLITE_FULL = {sqlite3.SQLITE_FULL}
+_SQLITE_READ_ONLY = {sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN}
+
+
+def _within(path: object, folder: Path) -> bool:
+    if not isinstance(path, (str, bytes, os.PathLike)):
+        return False
+    try:
+        return Path(os.path.abspath(os.fsdecode(path))).is_relative_to(folder.absolute())
+    except (TypeError, ValueError):
+        return False
+
+
+def _nearly_full(outdir: Path) -> bool:
+    try:
+        return shutil.disk_usage(outdir).free < 64 * 1024
+    except OSError:
+        return False
+
+
+def _output_problem(error: BaseException, outdir: Path) -> str | None:
+    """One line saying what is wrong with the output folder, or None if ``error`` is not about it."""
+    gradebook = outdir / GRADEBOOK_FILENAME
+    saved = f"everything graded so far is saved in {gradebook}"
+    if isinstance(error, sqlite3.Error):
+        code = (getattr(error, "sqlite_errorcode", None) or 0) & 0xFF
+        reason = " ".join(str(error).split()) or type(error).__name__
+        if code in _SQLITE_FULL or "full" in reason or _nearly_full(outdir):
+            kind = "full"
+        elif code in _SQLITE_READ_ONLY or "readonly" in reason or "read-only" in reason:
+            kind = "read-only"
+        elif code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+            return (f"the gradebook {gradebook} is locked by another program ({reason}); close it and run the "
+                    "same command again")
+        elif code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
+            return (f"{gradebook} is damaged or is not a gradebook ({reason}); move it away (the CSVs next to it "
+                    "hold its last results) and run the same command again to grade into a new one")
+        else:
+            return f"cannot write the gradebook {gradebook} ({reason}); {saved}"
+    elif isinstance(error, OSError):
+        ours = error.filename is None or _within(error.filename, outdir)
+        reason = error.strerror or str(error)
+        if error.errno in _FULL_ERRNOS and ours:
+            kind = "full"
+        elif error.errno in _READ_ONLY_ERRNOS and ours:
+            kind = "read-only"
+        elif error.filename is not None and _within(error.filename, outdir):
+            return f"cannot write to the output folder {outdir} ({reason}: {error.filename}); {saved}"
+        else:
+            return None
+    else:
+        return None
+    if kind == "full":
+        return (f"the output folder {outdir} is full ({reason}); {saved}: free some space (or choose another "
+                "-o folder) and run the same command again to grade the rest")
+    return (f"the output folder {outdir} is read-only ({reason}); {saved}: make it writable or choose "
+            "another -o folder")
+
+
+@contextmanager
+def _file_errors(outdir: Path, submissions: Path):
+    """Turn a failure to write the output folder (full, read-only, damaged gradebook) or to read
+    the submissions into a BatchError with one line saying so; the gradebook keeps every result
+    recorded before it."""
+    try:
+        yield
+    except (OSError, sqlite3.Error) as error:
+        message = _output_problem(error, outdir)
+        if message is None and isinstance(error, OSError) and _within(error.filename, submissions):
+            message = f"cannot read the submissions: {error.strerror or error}: {display_name(os.fsdecode(error.filename))}"
+        if message is None:
+            raise
+        raise BatchError(message) from error
+
+
+def _remove_leftovers(outdir: Path) -> None:
+    """What a run killed mid-way leaves behind (an extracted export, a half-written CSV); called
+    under the lock, so that no other run is using them."""
+    for scratch in outdir.glob(".gradescope-export-*"):
+        shutil.rmtree(scratch, ignore_errors=True)
+    for temporary in outdir.glob(".*.csv.*.tmp"):
+        with suppress(OSError):
+            temporary.unlink()
 
 
 def _split_duplicates(entries: list[Entry]) -> tuple[list[Entry], list[Entry]]:
@@ -62,7 +159,7 @@ def _split_duplicates(entries: list[Entry]) -> tuple[list[Entry], list[Entry]]:
 
 
 def _duplicate_row_id(entry: Entry) -> str:
-    return f"{entry.path.name} (duplicate)"
+    return f"{display_name(entry.path.name)} (duplicate)"
 
 
 def _duplicate_result(assignment: Assignment, entry: Entry, max_score: float) -> SubmissionResult:
@@ -130,13 +227,19 @@ def grade_batch(
     regrade: bool = False,
     on_plan: Callable[[int, int], None] | None = None,
     on_result: ResultCallback | None = None,
+    executor: str = "local",
+    scheduler: str | None = None,
 ) -> BatchResult:
     """Grade every entry of ``submissions`` (a folder, or a Gradescope export as a folder or a
     .zip) into ``outdir``; return what was done.
 
     ``on_plan(to_grade, already_graded)`` is called once before grading starts and
-    ``on_result`` after each submission is recorded (for progress displays).
+    ``on_result`` after each submission is recorded (for progress displays). ``executor="dask"``
+    grades each submission as a task on the Dask ``scheduler`` (a local cluster of ``jobs``
+    workers when None); results are recorded here either way.
     """
+    if executor not in ("local", "dask"):
+        raise BatchError(f"unknown executor {executor!r}: choose local or dask")
     submissions, outdir = Path(submissions), Path(outdir)
     if not submissions.exists():
         raise BatchError(f"submissions not found: {submissions}")
@@ -149,7 +252,7 @@ def grade_batch(
     except OSError as error:
         raise BatchError(f"cannot create the output folder {outdir}: {error.strerror}") from None
 
-    with _exclusive(outdir), Gradebook(outdir) as gradebook, \
+    with _file_errors(outdir, submissions), _exclusive(outdir), Gradebook(outdir) as gradebook, \
             _opened_submissions(submissions, outdir) as (found, unmatched):
         version = grader_version(assignment)
         max_score = max_score_of(tests_of(tests_path(assignment, public=False)))
@@ -180,7 +283,9 @@ def grade_batch(
         try:
             for row in ungraded_rows:
                 record(row)
-            if jobs == 1 and not assignment.uses_keras:
+            if executor == "dask":
+                _grade_on_dask(assignment, pending, scheduler, jobs, mode, device, version, max_score, record)
+            elif jobs == 1 and not assignment.uses_keras:
                 for entry, content_hash in pending:
                     result = grade_entry(assignment, entry, mode=mode)
                     _set_identity(result, entry.identity)
@@ -188,8 +293,13 @@ def grade_batch(
                     record(result)
             else:
                 _grade_in_pool(assignment, pending, jobs, mode, device, max_score, record)
-        finally:
-            batch.csv_path, batch.class_csv_path = map(str, render_csvs(gradebook, assignment, outdir))
+        except BaseException:
+            # Bring the CSVs up to what was recorded, if the folder still takes writes; the error
+            # that stopped the batch is the one to report, not a second one from the CSVs.
+            with suppress(OSError, sqlite3.Error):
+                render_csvs(gradebook, assignment, outdir)
+            raise
+        batch.csv_path, batch.class_csv_path = map(str, render_csvs(gradebook, assignment, outdir))
     return batch
 
 
@@ -208,15 +318,40 @@ def _grade_in_pool(assignment: Assignment, pending: list[tuple[Entry, str]], job
                 for future in done:
                     entry, content_hash = futures[future]
                     try:
-                        result = SubmissionResult.from_dict(future.result())
+                        outcome = future.result()
                     except Exception as error:  # noqa: BLE001 - a dead pool worker fails one row, not the batch
-                        result = SubmissionResult(
-                            assignment.id, entry.student, SubmissionStatus.GRADER_ERROR, max_score=max_score,
-                            detail=f"the grading process failed: {type(error).__name__}: {error}"[:500],
-                        )
-                    _set_identity(result, entry.identity)
-                    result.fingerprint = content_hash
-                    record(result)
+                        outcome = error
+                    record(_row_of(assignment, entry, content_hash, outcome, max_score))
         except BaseException:
             pool.shutdown(wait=False, cancel_futures=True)
             raise
+
+
+def _row_of(assignment: Assignment, entry: Entry, content_hash: str, outcome: dict | BaseException,
+            max_score: float) -> SubmissionResult:
+    """The gradebook row of a result that came back from another process, or of its failure."""
+    if isinstance(outcome, BaseException):
+        result = SubmissionResult(
+            assignment.id, entry.student, SubmissionStatus.GRADER_ERROR, max_score=max_score,
+            detail=f"the grading process failed: {type(outcome).__name__}: {outcome}"[:500],
+        )
+    else:
+        result = SubmissionResult.from_dict(outcome)
+    _set_identity(result, entry.identity)
+    result.fingerprint = content_hash
+    return result
+
+
+def _grade_on_dask(assignment: Assignment, pending: list[tuple[Entry, str]], scheduler: str | None, jobs: int,
+                   mode: SandboxMode, device: Device, version: str, max_score: float, record: ResultCallback) -> None:
+    from autograder.engine.dask_grading import DaskGrading, DaskUnavailable
+
+    if not pending:
+        return
+    try:
+        grading = DaskGrading(scheduler, device, local_workers=jobs)
+    except DaskUnavailable as error:
+        raise BatchError(str(error)) from None
+    with grading:
+        for entry, content_hash, outcome in grading.grade(assignment.id, pending, mode.value, version):
+            record(_row_of(assignment, entry, content_hash, outcome, max_score))

@@ -65,11 +65,13 @@ def main() -> None:
 
 
 @main.command()
-def setup() -> None:
+@click.option("--with-browser", is_flag=True,
+              help="Also install headless Chromium (Debian's chromium), which the report tests render with.")
+def setup(with_browser: bool) -> None:
     """Install what grading needs outside Python (bubblewrap), and say what is missing."""
     from autograder.environment import ensure_environment
 
-    steps = ensure_environment()
+    steps = ensure_environment(with_browser=with_browser)
     for step in steps:
         mark = "[green]ok[/green]  " if step.ok else "[red]missing[/red]"
         out.print(f"{mark} {step.name}: {escape(step.detail)}")
@@ -181,16 +183,21 @@ def _resumable(outdir: Path):
               help="Submissions graded at once.")
 @click.option("--regrade", is_flag=True, help="Grade every submission again, even unchanged ones.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+@click.option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="Where submissions are graded: processes on this machine, or tasks on a Dask cluster.")
+@click.option("--scheduler", metavar="ADDRESS", default=None,
+              help="The Dask scheduler, e.g. tcp://host:8786 (default: a local cluster of --jobs workers).")
 @SANDBOX_OPTION
 @device_options
-def grade(assignment: str, submissions: Path, outdir: Path, jobs: int, regrade: bool, quiet: bool, sandbox: str,
-          device: str, backend: str, threads: int) -> None:
+def grade(assignment: str, submissions: Path, outdir: Path, jobs: int, regrade: bool, quiet: bool, executor: str,
+          scheduler: str | None, sandbox: str, device: str, backend: str, threads: int) -> None:
     """Grade every submission in SUBMISSIONS: a folder with one sub-folder, .zip or .py per student,
     or a Gradescope "Export Submissions" download (its .zip or folder)."""
     with _errors_as_messages(), _resumable(outdir), _BatchProgress(quiet) as progress:
         batch = api.grade(assignment, submissions, outdir, jobs=jobs, sandbox=sandbox,
                           device=Device(device, backend, threads), regrade=regrade,
-                          on_plan=progress.on_plan, on_result=progress.on_result)
+                          on_plan=progress.on_plan, on_result=progress.on_result,
+                          executor=executor, scheduler=scheduler)
     _print_batch(batch)
 
 
@@ -279,6 +286,20 @@ def gradescope_run(assignment: str, root: Path | None, sandbox: str) -> None:
         run = api.run_gradescope(assignment, root, sandbox=sandbox)
     hidden = run.hidden
     out.print(f"{hidden.status.value}: {hidden.score:g}/{hidden.max_score:g} -> {run.results_path}")
+
+
+@main.command()
+@click.argument("outdir", type=click.Path(path_type=Path))
+@click.option("--no-feedback", is_flag=True, help="Write only the instructor report, no feedback files.")
+def report(outdir: Path, no_feedback: bool) -> None:
+    """Write an instructor report (OUTDIR/report/index.html) and one feedback file per student
+    (OUTDIR/feedback/<assignment>/<student>.md and .html) from the gradebook in OUTDIR."""
+    with _errors_as_messages():
+        built = api.report(outdir, feedback=not no_feedback)
+    out.print(f"report: {built.index_path} ({len(built.assignments)} assignment(s), {built.submissions} "
+              f"submissions, {built.plots} plots)")
+    if built.feedback_dir is not None:
+        out.print(f"feedback: {built.feedback_dir} ({len(built.feedback)} students, Markdown and HTML)")
 
 
 @main.command()
