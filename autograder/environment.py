@@ -1,4 +1,5 @@
-"""Install and report what the platform needs outside Python: bubblewrap and offline datasets."""
+"""Install and report what the platform needs outside Python: bubblewrap, offline datasets and
+(optionally, for the report tests) headless Chromium."""
 
 from __future__ import annotations
 
@@ -50,5 +51,39 @@ def ensure_datasets() -> list[SetupStep]:
     return [SetupStep(f"data: {result.name}", result.ok, result.detail) for result in install_offline_sources()]
 
 
-def ensure_environment() -> list[SetupStep]:
-    return [ensure_bubblewrap(), *ensure_datasets()]
+BROWSER = "chromium"  # Debian's package and command
+
+
+def browser_problem() -> str | None:
+    """Why headless Chromium cannot run here, or None when it can."""
+    path = shutil.which(BROWSER)
+    if path is None:
+        return f"{BROWSER} is not installed"
+    try:
+        run = subprocess.run([path, "--headless=new", "--no-sandbox", "--version"], capture_output=True, text=True,
+                             timeout=60)
+    except (OSError, subprocess.TimeoutExpired) as error:
+        return f"{path} does not run: {error}"
+    if run.returncode != 0:
+        return f"{path} --version failed: {(run.stderr or run.stdout).strip()[-300:]}"
+    return None
+
+
+def ensure_browser() -> SetupStep:
+    """Headless Chromium (Debian's ``chromium``): the tests render the instructor report with it."""
+    problem = browser_problem()
+    if problem is None:
+        return SetupStep("browser", True, f"{BROWSER} works: the report tests render the report with it")
+    if shutil.which(BROWSER) is None and shutil.which("apt-get") and os.geteuid() == 0:
+        error = _apt_install(BROWSER)
+        problem = browser_problem()
+        if problem is None:
+            return SetupStep("browser", True, f"installed {BROWSER}: the report tests render the report with it")
+        if error:
+            problem = f"{problem}; apt-get said: {error}"
+    return SetupStep("browser", False, f"{problem}. Install Debian's {BROWSER} (apt-get install {BROWSER}); "
+                                       "only the report's browser test needs it.")
+
+
+def ensure_environment(*, with_browser: bool = False) -> list[SetupStep]:
+    return [ensure_bubblewrap(), *ensure_datasets(), *([ensure_browser()] if with_browser else [])]

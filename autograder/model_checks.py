@@ -7,7 +7,7 @@ is the student's own ``keras.Model``.
 
 from __future__ import annotations
 
-from autograder.checks import CheckFailure, Stage, expect_true
+from autograder.checks import CheckFailure, Stage, expect_true, record_curve, record_metric
 from autograder.keras_models import count_parameters, expect_same_architecture, rebuild
 from autograder.sandbox.child.protocol import KerasModelSpec
 from autograder.training import Recipe, train_and_evaluate
@@ -54,6 +54,12 @@ def check_learns(value, recipe: Recipe, minimum_accuracy: float, *, what: str = 
     if not isinstance(value, KerasModelSpec):
         raise CheckFailure(Stage.TYPE, f"{what} can only be trained by the grader (run `autograder check`).")
     report = train_and_evaluate(value, recipe)
+    # For the instructor's report and the student's feedback (the threshold is in the message anyway).
+    record_metric("test_accuracy", report.test_accuracy)
+    record_metric("required_test_accuracy", minimum_accuracy)
+    record_metric("train_seconds", report.train_seconds)
+    for name, values in report.curve.items():
+        record_curve(name, values)
     expect_true(
         report.test_accuracy >= minimum_accuracy,
         f"after the grader's training recipe ({recipe.train_samples} {recipe.dataset} images, {recipe.epochs} "

@@ -23,6 +23,7 @@ from autograder.keras_models import rebuild
 
 DEFAULT_THREADS = 2
 EVALUATION_BATCH = 1000
+CURVE_POINTS = 40  # about this many points on a recorded training curve
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,9 @@ class TrainingReport:
     test_accuracy: float
     train_seconds: float
     evaluate_seconds: float
-    history: dict[str, list[float]] = field(default_factory=dict)
+    history: dict[str, list[float]] = field(default_factory=dict)  # per epoch: mean loss and accuracy
+    # The training curve: mean loss and accuracy over each stretch of steps, at its last ``step``.
+    curve: dict[str, list[float]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -144,14 +147,34 @@ def train_and_evaluate(spec, recipe: Recipe) -> TrainingReport:
     model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     rng = np.random.default_rng(recipe.seed)
     history: dict[str, list[float]] = {"loss": [], "accuracy": []}
+    # train_on_batch resets the metrics on every call, so its logs are that batch's own values:
+    # the history holds each epoch's mean, the curve the mean of every `every` steps.
+    steps_per_epoch = len(x_train) // recipe.batch_size
+    every = max(1, recipe.epochs * steps_per_epoch // CURVE_POINTS)
+    curve: dict[str, list[float]] = {"step": [], "loss": [], "accuracy": []}
+    window = np.zeros(2)
+    step = 0
     started = time.perf_counter()
     for _ in range(recipe.epochs):
-        model.reset_metrics()
-        logs = {}
+        epoch = np.zeros(2)
         for batch in _batches(len(x_train), recipe.batch_size, rng):
             logs = model.train_on_batch(x_train[batch], y_train[batch], return_dict=True)
-        history["loss"].append(float(logs.get("loss", float("nan"))))
-        history["accuracy"].append(float(logs.get("accuracy", logs.get("compile_metrics", float("nan")))))
+            values = (float(logs.get("loss", float("nan"))),
+                      float(logs.get("accuracy", logs.get("compile_metrics", float("nan")))))
+            epoch += values
+            window += values
+            step += 1
+            if step % every == 0:
+                curve["step"].append(step)
+                curve["loss"].append(float(window[0] / every))
+                curve["accuracy"].append(float(window[1] / every))
+                window[:] = 0.0
+        history["loss"].append(float(epoch[0] / steps_per_epoch))
+        history["accuracy"].append(float(epoch[1] / steps_per_epoch))
+    if step % every:
+        curve["step"].append(step)
+        curve["loss"].append(float(window[0] / (step % every)))
+        curve["accuracy"].append(float(window[1] / (step % every)))
     trained = time.perf_counter()
     correct = 0
     for start in range(0, len(x_test), EVALUATION_BATCH):
@@ -162,6 +185,7 @@ def train_and_evaluate(spec, recipe: Recipe) -> TrainingReport:
         train_seconds=trained - started,
         evaluate_seconds=time.perf_counter() - trained,
         history=history,
+        curve=curve,
     )
 
 

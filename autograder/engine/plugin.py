@@ -11,6 +11,7 @@ Points come from ``@pytest.mark.points(n)``; a test without it is a grader bug.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import sys
 from functools import lru_cache
@@ -18,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.checks import CheckFailure, Stage
+from autograder.checks import CheckFailure, Stage, take_measurements
 from autograder.results import Outcome, TestInfo, TestResult
 
 MAX_INTERNAL_ERROR_CHARS = 300
@@ -123,8 +124,13 @@ class GradingPlugin:
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(self, item, call):
         report = yield
+        # What this phase measured (checks.record_metric/record_curve); only the call's is the test's.
+        metrics, curves = take_measurements()
         failed_here = call.excinfo is not None
         if call.when == "call" or (call.when == "setup" and failed_here):
             error = call.excinfo.value if failed_here else None
-            self.results[item.name] = result_from_exception(info_of(item), error, call.duration)
+            result = result_from_exception(info_of(item), error, call.duration)
+            if call.when == "call" and (metrics or curves):
+                result = dataclasses.replace(result, metrics=metrics, curves=curves)
+            self.results[item.name] = result
         return report
