@@ -1,7 +1,8 @@
 """A submission imported into this process: for a student's own local checks only.
 
-Grading never uses this (student code must not run in the grader's process); it backs the
-handout's ``conftest.py`` so that plain ``pytest`` works inside a handout folder.
+Grading with ``autograder grade`` never uses this (student code must not run in the grader's
+process); it backs the handout's ``conftest.py`` so that plain ``pytest`` works inside a handout
+folder, and the otter-grader export (``otter_bridge``), where otter itself runs the student's code.
 """
 
 from __future__ import annotations
@@ -14,18 +15,17 @@ from pathlib import Path
 from autograder.engine import calls
 
 
-class LocalSubmission:
-    """Call the functions of a module file in this process, with grading's feedback."""
+class NamespaceSubmission:
+    """Call the functions found in a namespace (a module's globals) in this process, with grading's feedback."""
 
-    def __init__(self, module_path: Path | str):
-        self.path = Path(module_path).resolve()
-        sys.path.insert(0, str(self.path.parent))
-        spec = importlib.util.spec_from_file_location(self.path.stem, self.path)
-        self._module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(self._module)
+    # What a student's function may raise and still get feedback rather than stop the run.
+    caught_errors: tuple[type[BaseException], ...] = (Exception,)
+
+    def __init__(self, namespace: dict):
+        self._namespace = namespace
 
     def call(self, name: str, *args, **kwargs):
-        function = getattr(self._module, name, None)
+        function = self._namespace.get(name)
         if function is None:
             raise calls.missing(name)
         if not callable(function):
@@ -34,7 +34,7 @@ class LocalSubmission:
             return function(*args, **kwargs)
         except NotImplementedError:
             raise calls.not_attempted(name) from None
-        except Exception as error:  # noqa: BLE001 - every student error becomes feedback
+        except self.caught_errors as error:  # noqa: BLE001 - every student error becomes feedback
             frame = traceback.extract_tb(error.__traceback__)[-1]
             raise calls.raised(name, type(error).__name__, str(error), f"line {frame.lineno}") from error
 
@@ -42,6 +42,18 @@ class LocalSubmission:
         if name.startswith("_"):
             raise AttributeError(name)
         return lambda *args, **kwargs: self.call(name, *args, **kwargs)
+
+
+class LocalSubmission(NamespaceSubmission):
+    """The functions of a module file, imported into this process."""
+
+    def __init__(self, module_path: Path | str):
+        self.path = Path(module_path).resolve()
+        sys.path.insert(0, str(self.path.parent))
+        spec = importlib.util.spec_from_file_location(self.path.stem, self.path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        super().__init__(vars(module))
 
 
 def submission_fixture_for(conftest_file: str, module_filename: str):
