@@ -18,6 +18,11 @@ class GradingRunFailed(RuntimeError):
     """The grading tests could not be collected or run at all: a grader bug, never the student's."""
 
 
+_UNUSED_PLUGINS = ("doctest", "junitxml", "pastebin", "logging", "faulthandler", "stepwise", "debugging",
+                   "nose", "unittest", "legacypath", "tmpdir", "monkeypatch", "recwarn", "setuponly", "setupplan",
+                   "warnings")
+
+
 def _pytest_args(test_file: Path, *extra: str) -> list[str]:
     # --noconftest: a handout's conftest imports the student's file in-process, so it must
     # never load in a grading run. --assert=plain: rewritten asserts would print expected
@@ -31,8 +36,10 @@ def _pytest_args(test_file: Path, *extra: str) -> list[str]:
         "--import-mode=importlib",
         "-p", "no:cacheprovider",
         "-p", "no:terminal",
-        "-p", "no:warnings",
         "-p", "no:hypothesispytest",
+        # Plugins grading tests never use; each costs time in every run (one run per submission).
+        *(arg for name in _UNUSED_PLUGINS for arg in ("-p", f"no:{name}")),
+        "--capture=no",
         *extra,
     ]
 
