@@ -58,6 +58,16 @@ def _errors_as_messages():
         sys.exit(EXIT_USAGE)
 
 
+@contextmanager
+def _build_errors_as_messages(*errors: type[Exception]):
+    """For commands that write files: these errors (and OSError) end the command with a message."""
+    try:
+        yield
+    except (*errors, OSError) as error:
+        err.print(f"[red]error:[/red] {escape(str(error))}")
+        sys.exit(EXIT_USAGE)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="dl-autograder")
 def main() -> None:
@@ -228,11 +238,8 @@ def release(assignment: str, outdir: Path) -> None:
     """Build the student handout of ASSIGNMENT: stub, public tests, README (a folder and a .zip)."""
     from autograder.export.release import ReleaseError
 
-    try:
+    with _build_errors_as_messages(ReleaseError):
         handout = api.release(assignment, outdir)
-    except (ReleaseError, OSError) as error:
-        err.print(f"[red]error:[/red] {escape(str(error))}")
-        sys.exit(EXIT_USAGE)
     out.print(f"handout folder: {handout.folder}")
     out.print(f"handout zip:    {handout.zip_path} ({len(handout.files)} files)")
     out.print(f"students run:   cd {handout.folder.name} && pytest")
@@ -251,11 +258,8 @@ def export_gradescope(assignment: str, output: Path) -> None:
     """Build the Gradescope autograder zip of ASSIGNMENT (setup.sh, run_autograder, hidden tests)."""
     from autograder.export.gradescope import ExportError
 
-    try:
+    with _build_errors_as_messages(ExportError):
         built = api.export_gradescope(assignment, output)
-    except (ExportError, OSError) as error:
-        err.print(f"[red]error:[/red] {escape(str(error))}")
-        sys.exit(EXIT_USAGE)
     out.print(f"Gradescope autograder: {built.zip_path} ({len(built.files)} files)")
     out.print("upload it as a zip-file autograder on the Ubuntu 24.04 base image; see the README for memory")
 
@@ -266,11 +270,8 @@ def export_gradescope(assignment: str, output: Path) -> None:
               help="Folder for the otter test files and configuration.")
 def export_otter(assignment: str, outdir: Path) -> None:
     """Write otter-grader tests for ASSIGNMENT (run `otter generate` in the folder)."""
-    try:
+    with _build_errors_as_messages():
         built = api.export_otter(assignment, outdir)
-    except OSError as error:
-        err.print(f"[red]error:[/red] {escape(str(error))}")
-        sys.exit(EXIT_USAGE)
     out.print(f"otter-grader tests: {built.folder} ({len(built.files)} files)")
     out.print(f"next: cd {built.folder} && see README.md there (otter generate, then otter run)")
 
