@@ -23,7 +23,7 @@ from pathlib import Path
 
 import yaml
 
-from autograder.intake import IGNORED_NAMES, Entry, StudentIdentity, extract_zip
+from autograder.intake import IGNORED_NAMES, Entry, StudentIdentity, display_name, extract_zip
 from autograder.results import SubmissionStatus
 
 METADATA_FILENAME = "submission_metadata.yml"
@@ -117,9 +117,9 @@ def read_export(root: Path) -> GradescopeExport:
                            if child.name != METADATA_FILENAME and not child.name.startswith(".")
                            and child.name not in IGNORED_NAMES and not child.is_symlink()}
     unmatched = [
-        UnmatchedSubmission(name, SubmissionStatus.UNIDENTIFIED,
-                            f"{name} is not in {METADATA_FILENAME}, so its student is unknown; it was not graded", name)
-        for name in sorted(submissions_on_disk.keys() - records.keys())
+        UnmatchedSubmission(shown, SubmissionStatus.UNIDENTIFIED,
+                            f"{shown} is not in {METADATA_FILENAME}, so its student is unknown; it was not graded", shown)
+        for shown in sorted(display_name(name) for name in submissions_on_disk.keys() - records.keys())
     ]
     by_student: dict[str, list[tuple[_Submission, StudentIdentity]]] = {}
     for folder, record in sorted(records.items()):
@@ -154,11 +154,18 @@ def _load_metadata(path: Path) -> dict[str, object]:
         raise GradescopeExportError(f"cannot read {METADATA_FILENAME}: {error}") from None
     except yaml.YAMLError as error:
         raise GradescopeExportError(f"{METADATA_FILENAME} is not valid YAML: {' '.join(str(error).split())}") from None
+    except RecursionError:
+        raise GradescopeExportError(f"{METADATA_FILENAME} is nested too deeply to be Gradescope's metadata") from None
+    except ValueError as error:  # e.g. an integer too long to convert
+        raise GradescopeExportError(f"{METADATA_FILENAME} cannot be read: {error}") from None
     if records is None:  # an export of an assignment with no submissions
         return {}
     if not isinstance(records, dict):
         raise GradescopeExportError(f"{METADATA_FILENAME} does not map submission folders to their metadata")
-    return {str(folder): record for folder, record in records.items()}
+    try:
+        return {_printable(str(folder)): record for folder, record in records.items()}
+    except ValueError as error:
+        raise GradescopeExportError(f"{METADATA_FILENAME} names a submission folder that cannot be read: {error}") from None
 
 
 def _field(mapping: object, name: str) -> object:
@@ -168,8 +175,20 @@ def _field(mapping: object, name: str) -> object:
     return mapping.get(f":{name}", mapping.get(name))
 
 
+def _printable(text: str) -> str:
+    """``text`` without lone surrogates (YAML lets "\\ud800" through), which SQLite and the CSV refuse."""
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
 def _text(value: object) -> str:
-    return "" if value is None else str(value).strip()
+    """A scalar of the metadata as text that can be stored and printed; anything else (a list,
+    a mapping, which YAML aliases can make enormous) as empty."""
+    if not isinstance(value, (str, int, float, date)):
+        return ""
+    try:
+        return _printable(str(value).strip())
+    except ValueError:  # an integer too long to print
+        return ""
 
 
 def _submitters(record: object) -> list[StudentIdentity]:

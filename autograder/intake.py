@@ -4,16 +4,24 @@ Every entry of the folder is one student, whose id is the entry's name: a sub-fo
 ``.zip`` (id without the suffix) or a single ``.py`` file (id without the suffix; the file is
 the student's module whatever its name). Staging copies the student's files into a fresh
 folder that the sandbox will see as ``/submission``; it never follows a link, never writes
-outside that folder and refuses archives that are too large. Problems become a
-:class:`SubmissionStatus` with a message, never an exception.
+outside that folder and refuses archives that are too large. Problems of the submission become
+a :class:`SubmissionStatus` with a message, never an exception; a failure of the grading
+machine itself (its disk full or read-only, see ``ENVIRONMENT_ERRNOS``) is raised instead, so
+that it never sticks to a student as a status. A name that is not UTF-8 is shown, and becomes
+a student id, as ``display_name`` reads it.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import lzma
+import os
 import shutil
 import stat
 import zipfile
+import zlib
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -22,6 +30,11 @@ from autograder.results import SubmissionStatus
 MAX_SUBMISSION_BYTES = 50 * 1024 * 1024
 MAX_FILES = 2000
 IGNORED_NAMES = {"__MACOSX", ".DS_Store", "__pycache__", ".git", ".ipynb_checkpoints"}
+_CHUNK = 1 << 20
+# Write failures that are the grading machine's (a full or read-only disk), not the submission's:
+# they are raised, so that the submission is graded again on the next run rather than recorded
+# with a status it does not deserve.
+ENVIRONMENT_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO, errno.ENOMEM})
 
 
 @dataclass(frozen=True)
@@ -55,6 +68,23 @@ class Problem:
     detail: str
 
 
+def display_name(name: str) -> str:
+    """A file name as text that can be stored, written to a CSV and printed.
+
+    The OS hands Python a name that is not UTF-8 (a Windows zip, an old Mac) with lone
+    surrogates in it, which SQLite, the CSV and the terminal refuse; such a name is read as
+    Latin-1 instead, which every byte sequence is.
+    """
+    try:
+        raw = os.fsencode(name)
+    except UnicodeEncodeError:  # a lone surrogate that is no escaped byte
+        return name.encode("utf-8", "replace").decode("utf-8")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")
+
+
 def discover(submissions_dir: Path) -> list[Entry]:
     """Every entry of ``submissions_dir``, sorted by student id; hidden files are skipped."""
     entries = []
@@ -62,20 +92,68 @@ def discover(submissions_dir: Path) -> list[Entry]:
         if path.name.startswith(".") or path.name in IGNORED_NAMES:
             continue
         student = path.stem if path.suffix.lower() in (".zip", ".py") and not path.is_dir() else path.name
-        entries.append(Entry(student, path))
+        entries.append(Entry(display_name(student), path))
     return entries
 
 
+def _hash_file(digest, path: Path) -> None:
+    with open(path, "rb") as stream:
+        while chunk := stream.read(_CHUNK):
+            digest.update(chunk)
+
+
 def fingerprint(entry: Entry) -> str:
-    """A hash of the entry's content: a changed submission is graded again, an unchanged one is not."""
+    """A hash of the entry's content: a changed submission is graded again, an unchanged one is not.
+
+    A submission too large to be graded is hashed by its file names and sizes only: it is
+    refused whatever its bytes, until it changes size.
+    """
     digest = hashlib.sha256()
     if entry.path.is_dir() and not entry.path.is_symlink():
-        for file in sorted(p for p in entry.path.rglob("*") if p.is_file() and not p.is_symlink()):
+        files = sorted(p for p in entry.path.rglob("*") if p.is_file() and not p.is_symlink())
+        sizes = [file.stat().st_size for file in files]
+        too_large = sum(sizes) > MAX_SUBMISSION_BYTES or len(files) > MAX_FILES
+        for file, size in zip(files, sizes):
             digest.update(str(file.relative_to(entry.path)).encode("utf-8", "surrogateescape") + b"\0")
-            digest.update(file.read_bytes())
+            if too_large:
+                digest.update(b"%d\0" % size)
+            else:
+                _hash_file(digest, file)
     elif entry.path.is_file() and not entry.path.is_symlink():
-        digest.update(entry.path.read_bytes())
+        size = entry.path.stat().st_size
+        if size > MAX_SUBMISSION_BYTES:
+            digest.update(b"too large\0%d" % size)
+        else:
+            _hash_file(digest, entry.path)
     return digest.hexdigest()
+
+
+class _CannotWrite(Exception):
+    """Writing ``name`` into the staging folder failed with ``error``."""
+
+    def __init__(self, name: str, error: OSError):
+        super().__init__(name, error)
+        self.name, self.error = name, error
+
+
+@contextmanager
+def _writing(name: str):
+    """Turn an OSError inside the block into _CannotWrite(name)."""
+    try:
+        yield
+    except OSError as error:
+        raise _CannotWrite(name, error) from error
+
+
+def _write_problem(failure: _CannotWrite, verb: str) -> Problem:
+    """The submission's status for a file that cannot be written, or the error itself if the
+    grading machine is at fault (see ENVIRONMENT_ERRNOS)."""
+    if failure.error.errno in ENVIRONMENT_ERRNOS:
+        raise failure.error
+    reason = failure.error.strerror or type(failure.error).__name__
+    if failure.error.errno in (errno.EEXIST, errno.ENOTDIR, errno.EISDIR):
+        reason = "a file and a folder have the same name"
+    return Problem(SubmissionStatus.CORRUPT, f"{failure.name} cannot be {verb} ({reason})"[:300])
 
 
 def _copy_folder(source: Path, target: Path) -> Problem | None:
@@ -84,15 +162,20 @@ def _copy_folder(source: Path, target: Path) -> Problem | None:
         relative = path.relative_to(source)
         if any(part in IGNORED_NAMES for part in relative.parts) or path.is_symlink():
             continue
-        if path.is_dir():
-            (target / relative).mkdir(parents=True, exist_ok=True)
-        elif path.is_file():
-            total += path.stat().st_size
-            count += 1
-            if total > MAX_SUBMISSION_BYTES or count > MAX_FILES:
-                return Problem(SubmissionStatus.CORRUPT, f"the submission is larger than {MAX_SUBMISSION_BYTES // 2**20} MB or {MAX_FILES} files")
-            (target / relative).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(path, target / relative)
+        try:
+            if path.is_dir():
+                with _writing(display_name(str(relative))):
+                    (target / relative).mkdir(parents=True, exist_ok=True)
+            elif path.is_file():
+                total += path.stat().st_size
+                count += 1
+                if total > MAX_SUBMISSION_BYTES or count > MAX_FILES:
+                    return Problem(SubmissionStatus.CORRUPT, f"the submission is larger than {MAX_SUBMISSION_BYTES // 2**20} MB or {MAX_FILES} files")
+                with _writing(display_name(str(relative))):
+                    (target / relative).parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copyfile(path, target / relative)
+        except _CannotWrite as failure:
+            return _write_problem(failure, "copied")
     return None
 
 
@@ -125,14 +208,26 @@ def extract_zip(archive: Path, target: Path, *, max_bytes: int = MAX_SUBMISSION_
                 if relative is None or is_link or member.is_dir():
                     continue
                 destination = target.joinpath(*relative.parts)
-                destination.parent.mkdir(parents=True, exist_ok=True)
-                with zf.open(member) as source, open(destination, "wb") as sink:
-                    # Read in bounded chunks: a member may lie about its size.
-                    while chunk := source.read(1 << 20):
-                        written += len(chunk)
-                        if written > max_bytes:
-                            return Problem(SubmissionStatus.CORRUPT, "the archive expands to more than it declares")
-                        sink.write(chunk)
+                with zf.open(member) as source:
+                    with _writing(str(relative)):
+                        destination.parent.mkdir(parents=True, exist_ok=True)
+                        sink = open(destination, "wb")
+                    with sink:
+                        # Read in bounded chunks: a member may lie about its size.
+                        while chunk := source.read(_CHUNK):
+                            written += len(chunk)
+                            if written > max_bytes:
+                                return Problem(SubmissionStatus.CORRUPT, "the archive expands to more than it declares")
+                            with _writing(str(relative)):
+                                sink.write(chunk)
+    except _CannotWrite as failure:
+        return _write_problem(failure, "extracted")
+    except RuntimeError as error:  # zipfile's "File ... is encrypted, password required"
+        reason = "it is encrypted; submit it without a password" if "encrypt" in str(error) else str(error)
+        return Problem(SubmissionStatus.CORRUPT, f"the .zip file cannot be read ({reason})"[:300])
+    except (zlib.error, lzma.LZMAError) as error:
+        return Problem(SubmissionStatus.CORRUPT, f"the .zip file is damaged: its compressed data cannot be "
+                                                 f"decompressed ({error})"[:300])
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError, ValueError, OSError) as error:
         return Problem(SubmissionStatus.CORRUPT, f"the .zip file cannot be read ({type(error).__name__}: {error})"[:300])
     return None
@@ -146,7 +241,7 @@ def _locate_module(root: Path, module_filename: str) -> Path | Problem:
         return matches[0].parent  # e.g. a zip of the student's whole folder
     if len(matches) > 1:
         return Problem(SubmissionStatus.MISNAMED, f"found {len(matches)} files named {module_filename}; submit exactly one")
-    files = sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
+    files = sorted(display_name(str(p.relative_to(root))) for p in root.rglob("*") if p.is_file())
     if not files:
         return Problem(SubmissionStatus.EMPTY, "the submission contains no files")
     shown = ", ".join(files[:5]) + (", ..." if len(files) > 5 else "")
@@ -168,20 +263,28 @@ def _check_source(module: Path) -> Problem | None:
 def stage(entry: Entry, module_filename: str, workdir: Path) -> Staged | Problem:
     """Copy ``entry`` into ``workdir`` (an empty folder) and find the student's module there."""
     path = entry.path
+    too_large = f"the file is larger than {MAX_SUBMISSION_BYTES // 2**20} MB"
     if path.is_symlink():
         return Problem(SubmissionStatus.CORRUPT, "the entry is a symbolic link; submit a file or folder")
     if path.is_dir():
         problem = _copy_folder(path, workdir)
+    elif not path.is_file():  # a FIFO would block the grader forever; a socket or device is no submission
+        problem = Problem(SubmissionStatus.CORRUPT, f"{display_name(path.name)} is not a regular file or folder")
     elif path.suffix.lower() == ".zip":
-        problem = extract_zip(path, workdir)
+        problem = (Problem(SubmissionStatus.CORRUPT, too_large) if path.stat().st_size > MAX_SUBMISSION_BYTES
+                   else extract_zip(path, workdir))
     elif path.suffix.lower() == ".py":
         problem = None
         if path.stat().st_size > MAX_SUBMISSION_BYTES:
-            problem = Problem(SubmissionStatus.CORRUPT, "the file is too large")
+            problem = Problem(SubmissionStatus.CORRUPT, too_large)
         else:
-            shutil.copyfile(path, workdir / module_filename)
+            try:
+                with _writing(display_name(path.name)):
+                    shutil.copyfile(path, workdir / module_filename)
+            except _CannotWrite as failure:
+                problem = _write_problem(failure, "copied")
     else:
-        problem = Problem(SubmissionStatus.MISNAMED, f"{path.name} is neither a folder, a .zip nor a .py file")
+        problem = Problem(SubmissionStatus.MISNAMED, f"{display_name(path.name)} is neither a folder, a .zip nor a .py file")
     if problem is not None:
         return problem
     located = _locate_module(workdir, module_filename)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -19,11 +20,21 @@ FIXED_COLUMNS = ["student", "score", "max_score", "percent", "status"]
 IDENTITY_COLUMNS = ["name", "email", "sid"]
 
 
+def _mode_for(path: Path) -> int:
+    """mkstemp makes a file private: a gradebook keeps the mode it had, or is readable like the
+    SQLite file next to it when it is new."""
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        return 0o644
+
+
 def _write_atomically(path: Path, rows: list[list]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(handle, "w", newline="", encoding="utf-8") as stream:
+            os.fchmod(stream.fileno(), _mode_for(path))
             csv.writer(stream).writerows(rows)
             stream.flush()
             os.fsync(stream.fileno())
