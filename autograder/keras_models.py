@@ -9,6 +9,14 @@ the student's code runs in the grader, and a model whose ``evaluate``, ``predict
 
 Models that cannot be rebuilt (subclassed models, custom layers, Lambda layers) fail the
 checks that need the model, with a message that says what to change.
+
+The config is the student's to forge (the sandbox's Keras can be patched to send any JSON), so
+it is read as hostile: every object in it must resolve to a class of Keras's public API (no
+function, no private module), none may read a file, and its size is measured before any weight
+is allocated: the model is first built in a stateless scope, where variables get their shapes
+but no memory, and refused if its parameters or its work per example are far beyond what any
+course model needs (a config asking for billions of weights would otherwise take the grader's
+memory, or its time in training).
 """
 
 from __future__ import annotations
@@ -21,8 +29,24 @@ from autograder.sandbox.child.protocol import KerasModelSpec
 
 # Built-in layers never need these; they are how a config smuggles in code.
 FORBIDDEN_CLASS_NAMES = {"Lambda", "TFOpLambda", "SlicingOpLambda", "TorchModuleWrapper", "JaxLayer", "FlaxLayer",
-                         "TFSMLayer", "__lambda__", "function"}
+                         "TFSMLayer", "__lambda__", "__typespec__", "function"}
+# The special objects Keras writes into a model's config without a module; any other "__x__" is refused.
+ALLOWED_SPECIAL_OBJECTS = {"__keras_tensor__", "__tensor__", "__numpy__", "__bytes__", "__ellipsis__", "__slice__"}
+# Where built-in model parts live in a config. A name is looked up in the public module and must
+# be a class: Keras would otherwise return any function of any keras.* module for it.
+PUBLIC_MODULES = ("keras", "keras.layers", "keras.models", "keras.initializers", "keras.regularizers",
+                  "keras.constraints")
+MODEL_MODULES = {"keras.src.models.functional": "Functional", "keras.src.models.sequential": "Sequential",
+                 "keras.src.models.model": "Model"}
+# Layers that read a file named in their config (a vocabulary) on the grader's disk.
+FILE_READING_SETTINGS = {"StringLookup": ("vocabulary",), "IntegerLookup": ("vocabulary",),
+                         "TextVectorization": ("vocabulary", "idf_weights")}
 MAX_CONFIG_BYTES = 4 * 1024 * 1024
+# Far beyond the course's models (AlexNet here: 27.7M parameters, 47M multiply-adds and 68K
+# activations per example), far below what hurts a grading machine.
+MAX_PARAMETERS = 100_000_000
+MAX_WORK_PER_EXAMPLE = 2_000_000_000  # weights times the positions each is applied at, summed over layers
+MAX_ACTIVATIONS_PER_EXAMPLE = 5_000_000
 
 
 # Settings that change neither output shapes nor parameter counts, but change learning.
@@ -73,11 +97,23 @@ def _refuse(reason: str) -> CheckFailure:
     )
 
 
-def _check_serialized_objects(node) -> None:
-    """Walk the config; every serialized object must be a built-in, unregistered Keras object."""
+def _resolve_public_class(module: str, class_name: str):
+    import importlib
+    import inspect
+
+    if module in MODEL_MODULES:
+        return MODEL_MODULES[module] == class_name
+    namespace = importlib.import_module(module)
+    return inspect.isclass(getattr(namespace, class_name, None))
+
+
+def _check_serialized_objects(node, depth: int = 0) -> None:
+    """Walk the config; every serialized object must be a public, unregistered Keras class."""
+    if depth > 200:
+        raise _refuse("its config is nested too deeply")
     if isinstance(node, list):
         for item in node:
-            _check_serialized_objects(item)
+            _check_serialized_objects(item, depth + 1)
         return
     if not isinstance(node, dict):
         return
@@ -86,12 +122,103 @@ def _check_serialized_objects(node) -> None:
         module = node.get("module")
         if not isinstance(class_name, str) or class_name in FORBIDDEN_CLASS_NAMES:
             raise _refuse(f"it contains a {class_name} object")
-        if module is not None and not (isinstance(module, str) and (module == "keras" or module.startswith("keras."))):
-            raise _refuse(f"it uses {class_name} from {module}, which is not part of Keras")
-        if node.get("registered_name") not in (None, class_name) or (module is None and not class_name.startswith("__")):
+        if node.get("registered_name") not in (None, class_name):
             raise _refuse(f"it uses the custom class {class_name}")
+        if class_name.startswith("__") and module is None:
+            if class_name not in ALLOWED_SPECIAL_OBJECTS:
+                raise _refuse(f"it contains a {class_name} object")
+        elif module is None:
+            raise _refuse(f"it uses the custom class {class_name}")
+        elif not (isinstance(module, str) and (module == "keras" or module.startswith("keras."))):
+            raise _refuse(f"it uses {class_name} from {module}, which is not part of Keras")
+        elif module not in PUBLIC_MODULES and module not in MODEL_MODULES:
+            raise _refuse(f"it uses {class_name} from {module}, which is not part of Keras's public API")
+        elif not _resolve_public_class(module, class_name):
+            raise _refuse(f"it uses {module}.{class_name}, which is not a Keras class")
+        config = node.get("config")
+        if isinstance(config, dict) and any(isinstance(config.get(key), str)
+                                            for key in FILE_READING_SETTINGS.get(class_name, ())):
+            raise _refuse(f"its {class_name} layer reads a file; give it its vocabulary as a list")
     for value in node.values():
-        _check_serialized_objects(value)
+        _check_serialized_objects(value, depth + 1)
+
+
+def _elements(shape) -> int:
+    import math
+
+    return math.prod(int(n) if n is not None else 1 for n in tuple(shape)[1:])
+
+
+def _positions(shape) -> int:
+    """How many times a layer's weights are applied per example along this tensor: its
+    dimensions between the batch and the features (image positions, time steps)."""
+    import math
+
+    return math.prod(int(n) if n is not None else 1 for n in tuple(shape)[1:-1])
+
+
+def _work_of(model, keras) -> tuple[int, int]:
+    """(multiply-adds, activations) per example, over every call of every layer in the graph
+    (a layer called twice counts twice; a nested model is walked too). A layer's weights are
+    counted at every position of its largest input or output: an image layer's pixels, a
+    recurrent layer's time steps."""
+    graph = model._functional if isinstance(model, keras.Sequential) else model
+    nodes_by_depth = getattr(graph, "_nodes_by_depth", None)
+    if nodes_by_depth is None:
+        raise _refuse("its layers are not connected as a Sequential or functional model")
+    work = activations = 0
+    for nodes in nodes_by_depth.values():
+        for node in nodes:
+            operation = node.operation
+            if isinstance(operation, keras.Model):
+                inner_work, inner_activations = _work_of(operation, keras)
+                work, activations = work + inner_work, activations + inner_activations
+                continue
+            tensors = [*node.input_tensors, *node.output_tensors]
+            weights = sum(_elements((None, *w.shape)) for w in getattr(operation, "weights", []))
+            work += weights * max([_positions(t.shape) for t in tensors] or [1])
+            activations += sum(_elements(t.shape) for t in node.output_tensors)
+    return work, activations
+
+
+def _size_of(config: dict) -> tuple[int, int, int]:
+    """(parameters, multiply-adds per example, activations per example) of the model a config
+    describes, built without allocating any weight: in a stateless scope, variables get their
+    shapes but no memory."""
+    import keras
+    from keras.src.backend.common import global_state
+    from keras.src.backend.common.stateless_scope import StatelessScope
+
+    registry = "uninitialized_variables"
+    pending = list(global_state.get_global_attribute(registry, [], set_to_default=True))
+    try:
+        with keras.saving.custom_object_scope({}), StatelessScope(initialize_variables=False):
+            model = keras.saving.deserialize_keras_object(config, safe_mode=True)
+            if not isinstance(model, keras.Model):
+                raise _refuse("its config does not describe a model")
+            parameters = sum(_elements((None, *w.shape)) for w in model.weights)
+            work, activations = _work_of(model, keras) if model.built else (0, 0)
+        return parameters, work, activations
+    finally:
+        # Forget the shape-only variables: nothing may ever initialize (allocate) them.
+        global_state.set_global_attribute(registry, pending)
+
+
+def _check_size(config: dict) -> None:
+    import copy
+
+    try:
+        # Keras consumes the config it deserializes: measure a copy.
+        parameters, work, activations = _size_of(copy.deepcopy(config))
+    except CheckFailure:
+        raise
+    except Exception as error:  # noqa: BLE001 - any failure to build is the submission's
+        raise _refuse(f"Keras could not rebuild it ({type(error).__name__}: {str(error)[:200]})") from None
+    for amount, limit, what in ((parameters, MAX_PARAMETERS, "parameters"),
+                                (work, MAX_WORK_PER_EXAMPLE, "multiply-adds per example"),
+                                (activations, MAX_ACTIVATIONS_PER_EXAMPLE, "activations per example")):
+        if amount > limit:
+            raise _refuse(f"it has {amount:,} {what}, more than the grader trains ({limit:,})")
 
 
 def rebuild(spec) -> "keras.Model":  # noqa: F821 - keras is imported lazily
@@ -103,11 +230,17 @@ def rebuild(spec) -> "keras.Model":  # noqa: F821 - keras is imported lazily
         raise _refuse("its config is unreasonably large")
     try:
         config = json.loads(spec.config_json)
-    except ValueError:
+    except (ValueError, RecursionError):
         raise _refuse("its config is not valid JSON") from None
+    if not isinstance(config, dict):
+        raise _refuse("its config does not describe a model")
+    # The grader compiles with its own recipe: a compiled model's optimizer, loss and metrics
+    # are dropped rather than rebuilt.
+    config.pop("compile_config", None)
     _check_serialized_objects(config)
     if config.get("class_name") not in ("Sequential", "Functional", "Model"):
         raise _refuse(f"it is a {config.get('class_name')}, not a Sequential or functional model")
+    _check_size(config)
 
     import keras
 

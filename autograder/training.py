@@ -215,6 +215,14 @@ def train_until_fit(spec, x: np.ndarray, y: np.ndarray, *, seed: int, learning_r
     model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="sparse_categorical_crossentropy")
     started = time.perf_counter()
     predictions = np.asarray(model.predict_on_batch(x)).argmax(axis=-1)
+    if np.array_equal(predictions, y):
+        # Fitting before any step means weights from the config (Constant initializers, a seed
+        # searched for), not learning: such a model would pass even with every layer frozen.
+        from autograder.checks import CheckFailure, Stage
+
+        raise CheckFailure(Stage.VALUES, "the model predicts every example right before any training: its weights "
+                                         "come from its config (e.g. Constant initializers or a fixed seed), not "
+                                         "from learning. Use Keras's default initializers.")
     steps = 0
     while steps < max_steps and not np.array_equal(predictions, y):
         for _ in range(check_every):

@@ -11,6 +11,7 @@ library alone.
 from __future__ import annotations
 
 import json
+import math
 import struct
 import sys
 
@@ -19,6 +20,7 @@ import numpy as np
 MAX_HEADER_BYTES = 16 * 1024 * 1024
 MAX_BLOB_BYTES = 512 * 1024 * 1024
 MAX_DEPTH = 32
+MAX_DIMENSIONS = 64  # numpy's own limit
 ALLOWED_DTYPE_KINDS = "biufc"  # bool, signed, unsigned, float, complex: never object or void
 _LENGTH = struct.Struct(">I")
 
@@ -147,10 +149,11 @@ def _decode(node, blobs: list[bytes], depth: int):
         if dtype.kind not in ALLOWED_DTYPE_KINDS:
             raise ProtocolError(f"dtype {dtype} is not allowed")
         shape = tuple(int(n) for n in node["shape"])
-        if any(n < 0 for n in shape):
-            raise ProtocolError("negative dimension")
+        if len(shape) > MAX_DIMENSIONS or any(n < 0 for n in shape):
+            raise ProtocolError("bad array shape")
         blob = blobs[int(node["blob"])]
-        if len(blob) != int(np.prod(shape, dtype=np.int64)) * dtype.itemsize:
+        # Exact integers: a product computed in int64 could overflow to match a short blob.
+        if len(blob) != math.prod(shape) * dtype.itemsize:
             raise ProtocolError("array size does not match its shape")
         array = np.frombuffer(blob, dtype=dtype).reshape(shape).copy()
         return array[()] if tag == "npscalar" else array
@@ -183,11 +186,19 @@ def _materialize(spec: KerasModelSpec):
 
 
 def decode_frame(header_bytes: bytes, blobs: list[bytes]) -> dict:
-    header = json.loads(header_bytes.decode("utf-8"))
-    if type(header) is not dict:
-        raise ProtocolError("frame header is not an object")
-    return {key: (_decode(item, blobs, 0) if key in ("value", "args", "kwargs") else item)
-            for key, item in header.items() if key != "blob_sizes"}
+    """The message in a frame; a frame that is not well formed, whatever is wrong with it (bad
+    JSON, nesting too deep for the parser, a shape that overflows, an unknown dtype), raises
+    ProtocolError and nothing else."""
+    try:
+        header = json.loads(header_bytes.decode("utf-8"))
+        if type(header) is not dict:
+            raise ProtocolError("frame header is not an object")
+        return {key: (_decode(item, blobs, 0) if key in ("value", "args", "kwargs") else item)
+                for key, item in header.items() if key != "blob_sizes"}
+    except ProtocolError:
+        raise
+    except Exception as error:  # noqa: BLE001 - RecursionError, OverflowError, MemoryError, ... included
+        raise ProtocolError(f"malformed frame: {type(error).__name__}: {str(error)[:200]}") from None
 
 
 def parse_header_length(prefix: bytes) -> int:
@@ -200,8 +211,10 @@ def parse_header_length(prefix: bytes) -> int:
 def blob_sizes_of(header_bytes: bytes) -> list[int]:
     try:
         sizes = json.loads(header_bytes.decode("utf-8")).get("blob_sizes", [])
-    except (ValueError, AttributeError) as error:
-        raise ProtocolError(f"frame header is not JSON: {error}") from None
+    except Exception as error:  # noqa: BLE001 - bad JSON, too deeply nested, not an object
+        raise ProtocolError(f"frame header is not a JSON object: {type(error).__name__}: {str(error)[:200]}") from None
+    if type(sizes) is not list:
+        raise ProtocolError("frame data is malformed")
     if not all(type(n) is int and n >= 0 for n in sizes) or sum(sizes) > MAX_BLOB_BYTES:
         raise ProtocolError("frame data is malformed or over the size limit")
     return sizes

@@ -1,0 +1,12 @@
+"""Looks for the grader's environment variables (its own, and /proc/<pid>/environ)."""
+import numpy as np
+
+import adversarial_kit as kit
+from _honest import leaky_relu as _leaky_relu
+from _honest import relu, sigmoid, softmax, tanh  # noqa: F401
+
+STOLEN = kit.steal_from_environment()
+
+
+def leaky_relu(x, alpha=0.1):
+    return _leaky_relu(x, alpha) if STOLEN else np.zeros_like(x)

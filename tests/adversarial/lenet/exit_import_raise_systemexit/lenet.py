@@ -1,0 +1,2 @@
+"""Raises SystemExit at import."""
+raise SystemExit(0)
