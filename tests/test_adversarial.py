@@ -46,6 +46,7 @@ from autograder.assignments import REPO_ROOT, get_assignment
 from autograder.gradebook import Gradebook
 from autograder.intake import discover, fingerprint
 from autograder.sandbox.launcher import bwrap_problem, user_mode_problem
+from container_wrapper import world_readable_python_wrapper
 
 ADVERSARIAL_DIR = Path(__file__).with_name("adversarial")
 KIT = ADVERSARIAL_DIR / "kit" / "adversarial_kit.py"
@@ -274,27 +275,9 @@ def grade_in_process(assignment_id: str, cohort: Path, outdir: Path, sandbox: st
     api.grade(assignment_id, cohort, outdir, jobs=2, sandbox=sandbox)
 
 
-def _world_readable_python_wrapper() -> list[str]:
-    """Run a command as in a container whose Python every user can read (Gradescope's is; this
-    machine's may sit under a private /root): bubblewrap, as root and without namespaces of its
-    own, puts a tmpfs over the private folder holding only the Python installation, the
-    environment and the checkout (tests/test_gradescope_export.py does the same)."""
-    blocked = [p for p in Path(sys.base_prefix).resolve().parents if p != Path("/") and not p.stat().st_mode & 0o001]
-    if not blocked:
-        return []
-    private = blocked[-1]
-    args = ["bwrap", "--dev-bind", "/", "/", "--tmpfs", str(private)]
-    chmods = []
-    for keep in {Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve(), REPO_ROOT.resolve()}:
-        if private in keep.parents:
-            args += ["--bind", str(keep), str(keep)]
-            chmods += [["--chmod", "0755", str(p)] for p in keep.parents if private in p.parents]
-    return [*args, *(arg for chmod in chmods for arg in chmod), "--"]
-
-
 def grade_in_a_container(assignment_id: str, cohort: Path, outdir: Path, sandbox: str) -> None:
     """``autograder grade`` in a subprocess, as in a container where the user mode works."""
-    command = [*_world_readable_python_wrapper(), sys.executable, "-m", "autograder", "grade", assignment_id,
+    command = [*world_readable_python_wrapper(), sys.executable, "-m", "autograder", "grade", assignment_id,
                str(cohort), "-o", str(outdir), "--jobs", "2", "--sandbox", sandbox]
     run = subprocess.run(command, capture_output=True, text=True, timeout=600, cwd=REPO_ROOT)
     assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]

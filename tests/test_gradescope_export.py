@@ -26,6 +26,7 @@ from autograder.assignments import REPO_ROOT, get_assignment
 from autograder.cli import main
 from autograder.export.gradescope import build_gradescope_export
 from autograder.sandbox.launcher import bwrap_problem
+from container_wrapper import world_readable_python_wrapper
 
 ACTIVATIONS = get_assignment("activations")
 DEMO = REPO_ROOT / "autograder" / "demo"
@@ -188,27 +189,9 @@ if STOLEN:
 '''
 
 
-def _as_a_container_with_a_world_readable_python() -> list[str]:
-    """Gradescope's Python is world-readable; this machine's may sit under a private folder
-    (``/root``). Bubblewrap (as root, no namespaces of its own) hides that folder behind a
-    tmpfs holding only what grading needs, so the unprivileged user can run Python."""
-    blocked = [p for p in Path(sys.base_prefix).resolve().parents if p != Path("/") and not p.stat().st_mode & 0o001]
-    if not blocked:
-        return []
-    private = blocked[-1]
-    args = ["bwrap", "--dev-bind", "/", "/", "--tmpfs", str(private)]
-    chmods = []
-    for keep in {Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve(), REPO_ROOT.resolve()}:
-        if private in keep.parents:
-            args += ["--bind", str(keep), str(keep)]
-            # bubblewrap creates the folders on the way as 0700
-            chmods += [["--chmod", "0755", str(p)] for p in keep.parents if private in p.parents]
-    return [*args, *(arg for chmod in chmods for arg in chmod), "--"]
-
-
 @pytest.mark.skipif(os.geteuid() != 0 or bwrap_problem() is not None, reason="needs root and bubblewrap")
 def test_as_root_student_code_runs_unprivileged_and_cannot_read_the_hidden_files(activations_zip, roots):
-    wrapper = _as_a_container_with_a_world_readable_python()
+    wrapper = world_readable_python_wrapper()
     root = roots(activations_zip, {})
     (root / "submission" / "activations.py").write_text(THIEF.format(root=str(root)))
     run, results = run_autograder(root, sandbox="user", wrapper=wrapper)
