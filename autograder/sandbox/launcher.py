@@ -17,9 +17,8 @@ whoever deploys them. It can write only in its working folder and in world-writa
 In every mode the child gets a memory limit (RLIMIT_AS), no core dumps, a cap on file size,
 a clean environment and a session of its own, so that everything it starts can be killed.
 What the kernel bounds per process (memory) or cannot bound here (processes, when bubblewrap
-runs as root), the proxy's watchdog bounds for the sandbox as a whole: ``sandbox_processes``,
-``private_memory_bytes`` and ``folder_usage`` are what it measures. SECURITY.md has the whole
-picture.
+runs as root), the watchdog (watchdog.py) bounds for the sandbox as a whole. SECURITY.md has
+the whole picture.
 """
 
 from __future__ import annotations
@@ -28,7 +27,6 @@ import atexit
 import os
 import resource
 import secrets
-import signal
 import shutil
 import subprocess
 import sys
@@ -47,14 +45,12 @@ NOBODY = 65534
 # Unused by any account on common distributions; the user mode draws a fresh one per submission.
 SUBMISSION_UIDS = range(200_000, 300_000)
 # Per submission: RLIMIT_NPROC of its uid in the user mode (threads count there too, hence the
-# room), and in every mode the proxy's watchdog on the sandbox's processes (see proxy.py).
+# room), and in every mode the watchdog on the sandbox's processes (see watchdog.py).
 MAX_PROCESSES = 256
 MAX_FILE_BYTES = 64 * 1024 * 1024
-# Under bubblewrap: the sandbox's /tmp and /dev/shm (in memory) and its working folder (on disk).
+# Under bubblewrap: the sandbox's /tmp and /dev/shm (in memory).
 TMP_BYTES = 128 * 1024 * 1024
 SHM_BYTES = 64 * 1024 * 1024
-MAX_WORKDIR_BYTES = 256 * 1024 * 1024
-MAX_WORKDIR_FILES = 10_000
 
 
 class SandboxMode(str, Enum):
@@ -201,7 +197,7 @@ def bwrap_command(config: SandboxConfig, staging_dir: Path, python_args: list[st
     args += ["--ro-bind", str(CHILD_DIR), SANDBOX_GRADER_DIR]
     args += ["--bind", str(staging_dir), SANDBOX_SUBMISSION_DIR, "--chdir", SANDBOX_SUBMISSION_DIR]
     # The root is a tmpfs bwrap made: read-only, so that the only places to write are /tmp and
-    # /dev/shm (capped) and /submission (on disk, watched by the proxy's watchdog).
+    # /dev/shm (capped) and /submission (on disk, watched by the watchdog).
     args += ["--remount-ro", "/"]
     for key, value in {**BASE_ENV, **config.env}.items():
         args += ["--setenv", key, value]
@@ -243,118 +239,6 @@ def kill_processes_of(config: SandboxConfig) -> None:
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=10, close_fds=True)
     except (OSError, subprocess.TimeoutExpired):
         pass
-
-
-# Linux lists a thread's children in /proc only with CONFIG_PROC_CHILDREN; elsewhere the tree is
-# rebuilt from every process's parent.
-_LISTS_CHILDREN = os.path.exists(f"/proc/self/task/{os.getpid()}/children")
-
-
-def _children_of(pid: int) -> list[int]:
-    """The children of every thread of ``pid``."""
-    try:
-        tids = os.listdir(f"/proc/{pid}/task")
-    except OSError:
-        return []
-    children: list[int] = []
-    for tid in tids:
-        try:
-            with open(f"/proc/{pid}/task/{tid}/children") as listing:
-                children += [int(n) for n in listing.read().split()]
-        except (OSError, ValueError):
-            pass
-    return children
-
-
-def _parents() -> dict[int, list[int]]:
-    """parent pid -> child pids, for every process (the fallback where /proc lists no children)."""
-    tree: dict[int, list[int]] = {}
-    for name in os.listdir("/proc"):
-        if not name.isdigit():
-            continue
-        try:
-            with open(f"/proc/{name}/stat") as stat:
-                parent = int(stat.read().rsplit(")", 1)[1].split()[1])
-        except (OSError, IndexError, ValueError):
-            continue
-        tree.setdefault(parent, []).append(int(name))
-    return tree
-
-
-def sandbox_processes(config: SandboxConfig, root_pid: int, limit: int) -> list[int]:
-    """The processes a sandbox is made of, at most ``limit`` of them.
-
-    In the user mode, every process of the submission's uid (a daemon that left the tree
-    included); otherwise the process tree under ``root_pid``: under bubblewrap that is every
-    process of its PID namespace, since orphans there are adopted by the namespace's init.
-    """
-    if config.mode is SandboxMode.USER:
-        found = []
-        for name in os.listdir("/proc"):
-            if name.isdigit() and len(found) < limit:
-                try:
-                    if os.stat(f"/proc/{name}").st_uid == config.uid:
-                        found.append(int(name))
-                except OSError:
-                    pass
-        return found
-    tree = None if _LISTS_CHILDREN else _parents()
-    found: list[int] = []
-    seen: set[int] = set()
-    stack = [root_pid]
-    while stack and len(found) < limit:
-        pid = stack.pop()
-        if pid in seen:
-            continue
-        seen.add(pid)
-        found.append(pid)
-        stack += _children_of(pid) if tree is None else tree.get(pid, [])
-    return found
-
-
-def folder_usage(folder: Path, max_files: int) -> tuple[int, int]:
-    """(bytes, files) under ``folder``, counting at most ``max_files + 1`` files (links not followed)."""
-    total, files, stack = 0, 0, [str(folder)]
-    while stack and files <= max_files:
-        try:
-            entries = os.scandir(stack.pop())
-        except OSError:
-            continue
-        with entries:
-            for entry in entries:
-                try:
-                    if entry.is_dir(follow_symlinks=False):
-                        stack.append(entry.path)
-                    else:
-                        files += 1
-                        total += entry.stat(follow_symlinks=False).st_blocks * 512
-                except OSError:
-                    pass
-    return total, files
-
-
-_PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
-
-
-def private_memory_bytes(pids: list[int], *, precise: bool = False) -> int:
-    """Memory the processes hold: resident anonymous pages, from statm (cheap, but counting
-    pages that forked processes still share once per process); ``precise`` uses the
-    proportional share (Pss) instead, which costs milliseconds for a large process."""
-    total = 0
-    for pid in pids:
-        try:
-            if precise:
-                with open(f"/proc/{pid}/smaps_rollup") as rollup:
-                    fields = dict(line.split(":", 1) for line in rollup if ":" in line)
-                # Pss_Anon since Linux 5.10; before, all of Pss (libraries included) errs on the safe side.
-                total += int(fields.get("Pss_Anon", fields.get("Pss", "0 kB")).split()[0]) * 1024
-            else:
-                with open(f"/proc/{pid}/statm") as statm:
-                    fields = statm.read().split()
-                total += (int(fields[1]) - int(fields[2])) * _PAGE_BYTES
-        except (OSError, IndexError, ValueError):
-            pass
-    return total
 
 
 def spawn_worker(config: SandboxConfig, staging_dir: Path, module_filename: str, module_name: str,

@@ -2,21 +2,17 @@
 
 A hang, crash or exit fails only the call in which it happened: the child is killed and the
 next call starts a fresh one. Every call counts against the submission's total time budget.
-While a child lives, a watchdog counts its processes, their memory together and its working
-folder's size: the limits the kernel sets are per process or per file, and a fork bomb, a crowd
-of processes each under the memory limit or a folder of files each under the size limit would
-otherwise be bounded only by the machine.
+While a child lives, a watchdog (watchdog.py) bounds its processes, their memory together and
+its working folder's size.
 """
 
 from __future__ import annotations
 
 import os
 import select
-import shutil
 import signal
 import subprocess
 import tempfile
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,15 +21,13 @@ from autograder.assignments import Limits
 from autograder.checks import CheckFailure, Stage
 from autograder.engine import calls
 from autograder.sandbox.child import protocol
-from autograder.sandbox.launcher import (MAX_PROCESSES, MAX_WORKDIR_BYTES, MAX_WORKDIR_FILES, SandboxConfig,
-                                         folder_usage, kill_processes_of, private_memory_bytes, sandbox_processes,
-                                         spawn_worker)
+from autograder.sandbox.launcher import SandboxConfig, kill_processes_of, spawn_worker
+from autograder.sandbox.watchdog import Watchdog, files_of, restore_folder
 
 STDERR_TAIL_BYTES = 4096
 EXIT_GRACE_S = 1.0
 # A function that hung this often is not called again: a hang costs a bounded time.
 MAX_TIMEOUTS_PER_FUNCTION = 2
-WATCH_INTERVAL_S = 0.1
 
 
 class _Timeout(Exception):
@@ -50,105 +44,6 @@ class ImportFailure:
 
     kind: str
     message: str
-
-
-class _Watchdog:
-    """Kills a sandbox whose processes, together, are too many or hold too much memory, or
-    whose working folder grows too large.
-
-    RLIMIT_AS bounds each process, RLIMIT_FSIZE each file, and RLIMIT_NPROC works only for a uid
-    of the sandbox's own (under bubblewrap started by root, the sandbox's processes are root's
-    on the host, which the kernel exempts). So every WATCH_INTERVAL_S this counts the sandbox's
-    processes (its whole PID namespace under bubblewrap, its uid in the user mode), their
-    private memory and the size of its working folder (on the host's disk), and kills all of
-    them past MAX_PROCESSES processes, the sandbox's memory limit in total, or
-    MAX_WORKDIR_BYTES / MAX_WORKDIR_FILES in the folder (which is then restored, so that the
-    next call starts from the submission as staged).
-    """
-
-    def __init__(self, pid: int, config: SandboxConfig, workdir: Path):
-        self._pid = pid
-        self._config = config
-        self._workdir = workdir
-        self._max_bytes = config.memory_mb * 1024 * 1024
-        self.breach: str | None = None
-        self.workdir_breached = False
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._watch, name=f"sandbox-watchdog-{pid}", daemon=True)
-        self._thread.start()
-
-    def _check(self) -> str | None:
-        pids = sandbox_processes(self._config, self._pid, MAX_PROCESSES + 1)
-        if len(pids) > MAX_PROCESSES:
-            return f"it started more than {MAX_PROCESSES} processes"
-        if (private_memory_bytes(pids) > self._max_bytes
-                and private_memory_bytes(pids, precise=True) > self._max_bytes):
-            return f"its processes held more than {self._config.memory_mb} MB of memory together"
-        used, files = folder_usage(self._workdir, MAX_WORKDIR_FILES)
-        if used > MAX_WORKDIR_BYTES or files > MAX_WORKDIR_FILES:
-            return f"it wrote more than {MAX_WORKDIR_BYTES // 2**20} MB or {MAX_WORKDIR_FILES} files into its folder"
-        return None
-
-    def _watch(self) -> None:
-        while not self._stop.wait(WATCH_INTERVAL_S):
-            breach = self._check()
-            if breach is None:
-                continue
-            if self._stop.is_set():  # the child is being killed anyway: its pid may be reaped
-                return
-            self.breach = breach
-            self.workdir_breached = "into its folder" in breach
-            try:
-                os.killpg(self._pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
-            kill_processes_of(self._config)
-            return
-
-    def stop(self) -> str | None:
-        """Stop watching (before the child is reaped, so that its pid is never reused under us)."""
-        self._stop.set()
-        if self._thread is not threading.current_thread():
-            self._thread.join(timeout=10)
-        return self.breach
-
-
-def _files_of(folder: Path) -> dict[str, int]:
-    """Relative path -> size of every regular file under ``folder``."""
-    sizes = {}
-    for root, _, files in os.walk(folder):
-        for name in files:
-            path = os.path.join(root, name)
-            try:
-                sizes[os.path.relpath(path, folder)] = os.lstat(path).st_size
-            except OSError:
-                pass
-    return sizes
-
-
-def _restore_folder(folder: Path, original: dict[str, int]) -> None:
-    """Undo a working folder's growth: remove what was not there, cut grown files back to their
-    size. Links are removed, never followed (one could point at the grader's own files)."""
-    for root, dirs, files in os.walk(folder, topdown=False):
-        for name in files + [d for d in dirs if os.path.islink(os.path.join(root, d))]:
-            path = os.path.join(root, name)
-            relative = os.path.relpath(path, folder)
-            try:
-                if relative not in original or os.path.islink(path):
-                    os.unlink(path)
-                elif os.lstat(path).st_size > original[relative]:
-                    descriptor = os.open(path, os.O_WRONLY | os.O_NOFOLLOW)
-                    try:
-                        os.ftruncate(descriptor, original[relative])
-                    finally:
-                        os.close(descriptor)
-            except OSError:
-                pass
-        for name in dirs:
-            path = os.path.join(root, name)
-            relative = os.path.relpath(path, folder) + os.sep
-            if not os.path.islink(path) and not any(key.startswith(relative) for key in original):
-                shutil.rmtree(path, ignore_errors=True)
 
 
 def _describe_exit(returncode: int | None) -> str:
@@ -177,14 +72,14 @@ class SandboxedSubmission:
         self._limits = limits
         self._config = config
         self._process: subprocess.Popen | None = None
-        self._watchdog: _Watchdog | None = None
+        self._watchdog: Watchdog | None = None
         self._breach: str | None = None  # why the watchdog killed the last child, if it did
         self._buffer = bytearray()
         self._next_id = 0
         self._timeouts: dict[str, int] = {}
         self._budget_deadline = time.monotonic() + limits.total_timeout_s
         self._stderr = tempfile.TemporaryFile()
-        self._original_files = _files_of(self._staging_dir)  # to undo a folder that outgrew its limit
+        self._original_files = files_of(self._staging_dir)  # to undo a folder that outgrew its limit
         self.import_failure: ImportFailure | None = None
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -194,7 +89,7 @@ class SandboxedSubmission:
         self._kill()
         self._process = spawn_worker(self._config, self._staging_dir, self._module_filename,
                                      self._module_name, self._stderr)
-        self._watchdog = _Watchdog(self._process.pid, self._config, self._staging_dir)
+        self._watchdog = Watchdog(self._process.pid, self._config, self._staging_dir)
         os.set_blocking(self._process.stdout.fileno(), False)
         deadline = min(time.monotonic() + self._limits.import_timeout_s, self._budget_deadline)
         try:
@@ -275,7 +170,7 @@ class SandboxedSubmission:
         except subprocess.TimeoutExpired:
             code = None
         if restore:  # the next call's child starts from the submission as it was staged
-            _restore_folder(self._staging_dir, self._original_files)
+            restore_folder(self._staging_dir, self._original_files)
         return code
 
     # -- calls -----------------------------------------------------------------------------

@@ -1,0 +1,232 @@
+"""Bounds on a sandbox as a whole, where the kernel's limits are per process or per file.
+
+While a child lives, a :class:`Watchdog` counts its processes, their memory together and its
+working folder's size: a fork bomb, a crowd of processes each under the memory limit or a
+folder of files each under the size limit would otherwise be bounded only by the machine.
+The functions here measure a sandbox; the launcher starts it and the proxy talks to it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import threading
+from pathlib import Path
+
+from autograder.sandbox.launcher import MAX_PROCESSES, SandboxConfig, SandboxMode, kill_processes_of
+
+WATCH_INTERVAL_S = 0.1
+MAX_WORKDIR_BYTES = 256 * 1024 * 1024  # the working folder is on the host's disk
+MAX_WORKDIR_FILES = 10_000
+
+
+# Linux lists a thread's children in /proc only with CONFIG_PROC_CHILDREN; elsewhere the tree is
+# rebuilt from every process's parent.
+_LISTS_CHILDREN = os.path.exists(f"/proc/self/task/{os.getpid()}/children")
+
+
+def _children_of(pid: int) -> list[int]:
+    """The children of every thread of ``pid``."""
+    try:
+        tids = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return []
+    children: list[int] = []
+    for tid in tids:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/children") as listing:
+                children += [int(n) for n in listing.read().split()]
+        except (OSError, ValueError):
+            pass
+    return children
+
+
+def _parents() -> dict[int, list[int]]:
+    """parent pid -> child pids, for every process (the fallback where /proc lists no children)."""
+    tree: dict[int, list[int]] = {}
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat") as stat:
+                parent = int(stat.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        tree.setdefault(parent, []).append(int(name))
+    return tree
+
+
+def sandbox_processes(config: SandboxConfig, root_pid: int, limit: int) -> list[int]:
+    """The processes a sandbox is made of, at most ``limit`` of them.
+
+    In the user mode, every process of the submission's uid (a daemon that left the tree
+    included); otherwise the process tree under ``root_pid``: under bubblewrap that is every
+    process of its PID namespace, since orphans there are adopted by the namespace's init.
+    """
+    if config.mode is SandboxMode.USER:
+        found = []
+        for name in os.listdir("/proc"):
+            if name.isdigit() and len(found) < limit:
+                try:
+                    if os.stat(f"/proc/{name}").st_uid == config.uid:
+                        found.append(int(name))
+                except OSError:
+                    pass
+        return found
+    tree = None if _LISTS_CHILDREN else _parents()
+    found: list[int] = []
+    seen: set[int] = set()
+    stack = [root_pid]
+    while stack and len(found) < limit:
+        pid = stack.pop()
+        if pid in seen:
+            continue
+        seen.add(pid)
+        found.append(pid)
+        stack += _children_of(pid) if tree is None else tree.get(pid, [])
+    return found
+
+
+def folder_usage(folder: Path, max_files: int) -> tuple[int, int]:
+    """(bytes, files) under ``folder``, counting at most ``max_files + 1`` files (links not followed)."""
+    total, files, stack = 0, 0, [str(folder)]
+    while stack and files <= max_files:
+        try:
+            entries = os.scandir(stack.pop())
+        except OSError:
+            continue
+        with entries:
+            for entry in entries:
+                try:
+                    if entry.is_dir(follow_symlinks=False):
+                        stack.append(entry.path)
+                    else:
+                        files += 1
+                        total += entry.stat(follow_symlinks=False).st_blocks * 512
+                except OSError:
+                    pass
+    return total, files
+
+
+_PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
+
+
+def private_memory_bytes(pids: list[int], *, precise: bool = False) -> int:
+    """Memory the processes hold: resident anonymous pages, from statm (cheap, but counting
+    pages that forked processes still share once per process); ``precise`` uses the
+    proportional share (Pss) instead, which costs milliseconds for a large process."""
+    total = 0
+    for pid in pids:
+        try:
+            if precise:
+                with open(f"/proc/{pid}/smaps_rollup") as rollup:
+                    fields = dict(line.split(":", 1) for line in rollup if ":" in line)
+                # Pss_Anon since Linux 5.10; before, all of Pss (libraries included) errs on the safe side.
+                total += int(fields.get("Pss_Anon", fields.get("Pss", "0 kB")).split()[0]) * 1024
+            else:
+                with open(f"/proc/{pid}/statm") as statm:
+                    fields = statm.read().split()
+                total += (int(fields[1]) - int(fields[2])) * _PAGE_BYTES
+        except (OSError, IndexError, ValueError):
+            pass
+    return total
+
+
+class Watchdog:
+    """Kills a sandbox whose processes, together, are too many or hold too much memory, or
+    whose working folder grows too large.
+
+    RLIMIT_AS bounds each process, RLIMIT_FSIZE each file, and RLIMIT_NPROC works only for a uid
+    of the sandbox's own (under bubblewrap started by root, the sandbox's processes are root's
+    on the host, which the kernel exempts). So every WATCH_INTERVAL_S this counts the sandbox's
+    processes (its whole PID namespace under bubblewrap, its uid in the user mode), their
+    private memory and the size of its working folder (on the host's disk), and kills all of
+    them past MAX_PROCESSES processes, the sandbox's memory limit in total, or
+    MAX_WORKDIR_BYTES / MAX_WORKDIR_FILES in the folder (which is then restored, so that the
+    next call starts from the submission as staged).
+    """
+
+    def __init__(self, pid: int, config: SandboxConfig, workdir: Path):
+        self._pid = pid
+        self._config = config
+        self._workdir = workdir
+        self._max_bytes = config.memory_mb * 1024 * 1024
+        self.breach: str | None = None
+        self.workdir_breached = False
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, name=f"sandbox-watchdog-{pid}", daemon=True)
+        self._thread.start()
+
+    def _check(self) -> str | None:
+        pids = sandbox_processes(self._config, self._pid, MAX_PROCESSES + 1)
+        if len(pids) > MAX_PROCESSES:
+            return f"it started more than {MAX_PROCESSES} processes"
+        if (private_memory_bytes(pids) > self._max_bytes
+                and private_memory_bytes(pids, precise=True) > self._max_bytes):
+            return f"its processes held more than {self._config.memory_mb} MB of memory together"
+        used, files = folder_usage(self._workdir, MAX_WORKDIR_FILES)
+        if used > MAX_WORKDIR_BYTES or files > MAX_WORKDIR_FILES:
+            return f"it wrote more than {MAX_WORKDIR_BYTES // 2**20} MB or {MAX_WORKDIR_FILES} files into its folder"
+        return None
+
+    def _watch(self) -> None:
+        while not self._stop.wait(WATCH_INTERVAL_S):
+            breach = self._check()
+            if breach is None:
+                continue
+            if self._stop.is_set():  # the child is being killed anyway: its pid may be reaped
+                return
+            self.breach = breach
+            self.workdir_breached = "into its folder" in breach
+            try:
+                os.killpg(self._pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+            kill_processes_of(self._config)
+            return
+
+    def stop(self) -> str | None:
+        """Stop watching (before the child is reaped, so that its pid is never reused under us)."""
+        self._stop.set()
+        if self._thread is not threading.current_thread():
+            self._thread.join(timeout=10)
+        return self.breach
+
+
+def files_of(folder: Path) -> dict[str, int]:
+    """Relative path -> size of every regular file under ``folder``."""
+    sizes = {}
+    for root, _, files in os.walk(folder):
+        for name in files:
+            path = os.path.join(root, name)
+            try:
+                sizes[os.path.relpath(path, folder)] = os.lstat(path).st_size
+            except OSError:
+                pass
+    return sizes
+
+
+def restore_folder(folder: Path, original: dict[str, int]) -> None:
+    """Undo a working folder's growth: remove what was not there, cut grown files back to their
+    size. Links are removed, never followed (one could point at the grader's own files)."""
+    for root, dirs, files in os.walk(folder, topdown=False):
+        for name in files + [d for d in dirs if os.path.islink(os.path.join(root, d))]:
+            path = os.path.join(root, name)
+            relative = os.path.relpath(path, folder)
+            try:
+                if relative not in original or os.path.islink(path):
+                    os.unlink(path)
+                elif os.lstat(path).st_size > original[relative]:
+                    descriptor = os.open(path, os.O_WRONLY | os.O_NOFOLLOW)
+                    try:
+                        os.ftruncate(descriptor, original[relative])
+                    finally:
+                        os.close(descriptor)
+            except OSError:
+                pass
+        for name in dirs:
+            path = os.path.join(root, name)
+            relative = os.path.relpath(path, folder) + os.sep
+            if not os.path.islink(path) and not any(key.startswith(relative) for key in original):
+                shutil.rmtree(path, ignore_errors=True)
