@@ -186,6 +186,7 @@ def run_gradescope(assignment_id: str, root: Path | None = None, *, sandbox: str
 
     try:
         mode = resolve_sandbox(sandbox, untrusted=True)
+        ensure_data(get_assignment(assignment_id))
         return run(assignment_id, root, mode=mode, device=device)
     except Exception as error:
         write_failure(root, f"{type(error).__name__}: {error}"[:300])

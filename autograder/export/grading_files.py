@@ -1,0 +1,32 @@
+"""The files an exported autograder grades one assignment with (Gradescope, otter-grader).
+
+The ``autograder`` package (its modules and the runner's ini file; no demo cohorts, no caches)
+with this assignment's hidden tests and no other's, its reference solution (where
+``autograder.assignments`` looks for it, beside the package) and, for assignments that train
+on a dataset, the ``datasets`` package. Keys are paths relative to the repository root.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from autograder.assignments import PACKAGE_DIR, REPO_ROOT, Assignment
+
+_PACKAGE_SUFFIXES = (".py", ".ini")
+_SKIPPED_PARTS = {"demo", "__pycache__"}
+
+
+def grading_files(assignment: Assignment) -> dict[str, Path]:
+    files = {}
+    for path in sorted(PACKAGE_DIR.rglob("*")):
+        relative = path.relative_to(PACKAGE_DIR)
+        if not path.is_file() or path.suffix not in _PACKAGE_SUFFIXES or _SKIPPED_PARTS & set(relative.parts):
+            continue
+        if relative.parts[0] == "hidden" and path != assignment.hidden_tests_path:
+            continue
+        files[str(path.relative_to(REPO_ROOT))] = path
+    files[str(assignment.solution_path.relative_to(REPO_ROOT))] = assignment.solution_path
+    if assignment.datasets:
+        for path in sorted((REPO_ROOT / "datasets").glob("*.py")):
+            files[str(path.relative_to(REPO_ROOT))] = path
+    return files
