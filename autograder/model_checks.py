@@ -12,13 +12,12 @@ import numpy as np
 from autograder.checks import CheckFailure, Stage, expect_true, record_curve, record_metric
 from autograder.keras_models import count_parameters, expect_same_architecture, rebuild
 from autograder.sandbox.child.protocol import KerasModelSpec
-from autograder.training import Recipe, prepared_data, train_and_evaluate
+from autograder.training import Recipe, train_and_evaluate
 
 # A model fresh from its initializers classifies about 10% of the digits right. One that does
 # much better before any training carries trained weights in its config (Constant initializers,
 # say): it would pass the learning check even if it could not learn at all (every layer frozen).
-MAX_ACCURACY_BEFORE_TRAINING = 0.5
-BEFORE_TRAINING_SAMPLES = 1000
+MAX_ACCURACY_BEFORE_TRAINING = 0.5  # on the first 1000 test images (training.EVALUATION_BATCH)
 
 
 def as_model(value):
@@ -57,32 +56,21 @@ def check_parameter_counts(value, reference_model, *, what: str = "model") -> No
         )
 
 
-def accuracy_before_training(spec: KerasModelSpec, recipe: Recipe) -> float:
-    """Test accuracy of the model as the recipe's seed initializes it, on the first test images."""
-    import keras
-
-    _, _, x_test, y_test = prepared_data(recipe.dataset, recipe.train_samples, recipe.test_samples,
-                                         tuple(recipe.input_shape))
-    keras.utils.set_random_seed(recipe.seed)
-    model = rebuild(spec)
-    probabilities = np.asarray(model.predict_on_batch(x_test[:BEFORE_TRAINING_SAMPLES]))
-    return float(np.mean(probabilities.argmax(axis=-1) == y_test[:BEFORE_TRAINING_SAMPLES]))
-
-
 def check_learns(value, recipe: Recipe, minimum_accuracy: float, *, what: str = "model") -> float:
     """Train with the grader's recipe (in this process) and require a minimum test accuracy,
     reached by learning: a model that is already accurate before training is refused."""
     if not isinstance(value, KerasModelSpec):
         raise CheckFailure(Stage.TYPE, f"{what} can only be trained by the grader (run `autograder check`).")
-    untrained = accuracy_before_training(value, recipe)
-    if untrained > MAX_ACCURACY_BEFORE_TRAINING:
-        raise CheckFailure(
-            Stage.VALUES,
-            f"{what} reaches {untrained:.2f} test accuracy before any training: its weights come from its "
-            "config (e.g. Constant initializers), not from learning. Use Keras's default initializers; the "
-            "grader checks that your architecture learns.",
-        )
-    report = train_and_evaluate(value, recipe)
+    def refuse_if_already_accurate(untrained: float) -> None:
+        if untrained > MAX_ACCURACY_BEFORE_TRAINING:
+            raise CheckFailure(
+                Stage.VALUES,
+                f"{what} reaches {untrained:.2f} test accuracy before any training: its weights come from its "
+                "config (e.g. Constant initializers), not from learning. Use Keras's default initializers; the "
+                "grader checks that your architecture learns.",
+            )
+
+    report = train_and_evaluate(value, recipe, before_training=refuse_if_already_accurate)
     # For the instructor's report and the student's feedback (the threshold is in the message anyway).
     record_metric("test_accuracy", report.test_accuracy)
     record_metric("required_test_accuracy", minimum_accuracy)

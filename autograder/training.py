@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -135,14 +136,30 @@ def _batches(count: int, batch_size: int, rng: np.random.Generator):
         yield order[start:start + batch_size]
 
 
-def train_and_evaluate(spec, recipe: Recipe) -> TrainingReport:
-    """Rebuild the submitted architecture with the recipe's seed, train it, evaluate it."""
+def _accuracy_of(model, x: np.ndarray, y: np.ndarray) -> float:
+    correct = 0
+    for start in range(0, len(x), EVALUATION_BATCH):
+        probabilities = np.asarray(model.predict_on_batch(x[start:start + EVALUATION_BATCH]))
+        correct += int(np.count_nonzero(probabilities.argmax(axis=-1) == y[start:start + EVALUATION_BATCH]))
+    return correct / len(x)
+
+
+def train_and_evaluate(spec, recipe: Recipe, *,
+                       before_training: Callable[[float], None] | None = None) -> TrainingReport:
+    """Rebuild the submitted architecture with the recipe's seed, train it, evaluate it.
+
+    ``before_training`` gets the built model's accuracy on the first EVALUATION_BATCH test
+    images before any step, and may raise to stop there (model_checks refuses a model that is
+    already accurate); measured on the model about to be trained, it costs one batch.
+    """
     import keras
 
     x_train, y_train, x_test, y_test = prepared_data(recipe.dataset, recipe.train_samples, recipe.test_samples,
                                                      tuple(recipe.input_shape))
     keras.utils.set_random_seed(recipe.seed)
     model = rebuild(spec)
+    if before_training is not None:
+        before_training(_accuracy_of(model, x_test[:EVALUATION_BATCH], y_test[:EVALUATION_BATCH]))
     optimizer = keras.optimizers.get({"class_name": recipe.optimizer, "config": {"learning_rate": recipe.learning_rate}})
     model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     rng = np.random.default_rng(recipe.seed)
@@ -176,12 +193,9 @@ def train_and_evaluate(spec, recipe: Recipe) -> TrainingReport:
         curve["loss"].append(float(window[0] / (step % every)))
         curve["accuracy"].append(float(window[1] / (step % every)))
     trained = time.perf_counter()
-    correct = 0
-    for start in range(0, len(x_test), EVALUATION_BATCH):
-        probabilities = np.asarray(model.predict_on_batch(x_test[start:start + EVALUATION_BATCH]))
-        correct += int(np.count_nonzero(probabilities.argmax(axis=-1) == y_test[start:start + EVALUATION_BATCH]))
+    test_accuracy = _accuracy_of(model, x_test, y_test)
     return TrainingReport(
-        test_accuracy=correct / len(x_test),
+        test_accuracy=test_accuracy,
         train_seconds=trained - started,
         evaluate_seconds=time.perf_counter() - trained,
         history=history,

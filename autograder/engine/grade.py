@@ -91,7 +91,8 @@ def grade_staged(assignment: Assignment, staged: Staged, student: str, *, public
     result = SubmissionResult(assignment.id, student, SubmissionStatus.GRADED,
                               max_score=max_score_of(tests))
     _record_device(result, assignment)
-    config = SandboxConfig(mode, memory_mb=assignment.limits.memory_mb, env=_sandbox_environment(assignment, device))
+    config = SandboxConfig(mode, memory_mb=assignment.limits.memory_mb, env=_sandbox_environment(assignment, device),
+                           preload=("keras",) if assignment.uses_keras else ())
     with SandboxedSubmission(staged.root, staged.module_filename, assignment.id, assignment.limits, config) as submission:
         failure = submission.start()
         if failure is not None:

@@ -71,6 +71,10 @@ class SandboxConfig:
     # The user mode's uid: one per submission, so that a submission can neither touch another
     # one's folder nor leave processes behind that survive its cleanup (kill_processes_of).
     uid: int = field(default_factory=lambda: SUBMISSION_UIDS.start + secrets.randbelow(len(SUBMISSION_UIDS)))
+    # Under bubblewrap, fork each worker from a pre-warmed sandbox that has imported ``preload``
+    # (forkserver.py) rather than start an interpreter per submission.
+    prewarmed: bool = True
+    preload: tuple[str, ...] = ()
 
 
 BASE_ENV = {
@@ -241,19 +245,17 @@ def kill_processes_of(config: SandboxConfig) -> None:
         pass
 
 
-def spawn_worker(config: SandboxConfig, staging_dir: Path, module_filename: str, module_name: str,
-                 stderr_file) -> subprocess.Popen:
-    """Start the worker for ``staging_dir/module_filename``; its stdin/stdout are the pipes."""
+def _popen_sandboxed(config: SandboxConfig, staging_dir: Path, script: str, script_args: list[str], *,
+                     stdin, stdout, stderr, pass_fds: tuple[int, ...] = ()) -> subprocess.Popen:
+    """Start ``python -I child/SCRIPT ARGS`` in the sandbox, in its own session, under the limits;
+    ``script_args`` name the submission's files as the child sees them (see submission_path)."""
     if config.mode is SandboxMode.BWRAP:
-        worker = f"{SANDBOX_GRADER_DIR}/worker.py"
-        module = f"{SANDBOX_SUBMISSION_DIR}/{module_filename}"
-        command = bwrap_command(config, staging_dir, [sys.executable, "-I", "-B", worker, module, module_name])
+        command = bwrap_command(config, staging_dir, [sys.executable, "-I", "-B", f"{SANDBOX_GRADER_DIR}/{script}",
+                                                      *script_args])
         cwd, env = None, {}
     else:
         child_dir = _world_readable_child_dir() if config.mode is SandboxMode.USER else CHILD_DIR
-        worker = str(child_dir / "worker.py")
-        module = str(staging_dir / module_filename)
-        command = [sys.executable, "-I", "-B", worker, module, module_name]
+        command = [sys.executable, "-I", "-B", str(child_dir / script), *script_args]
         cwd, env = str(staging_dir), {**BASE_ENV, **config.env}
     user = {}
     if config.mode is SandboxMode.USER:
@@ -265,13 +267,36 @@ def spawn_worker(config: SandboxConfig, staging_dir: Path, module_filename: str,
         command = _limits_prefix(config.memory_mb, processes) + command
     return subprocess.Popen(
         command,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=stderr_file,
+        stdin=stdin,
+        stdout=stdout,
+        stderr=stderr,
         cwd=cwd,
         env=env,
         start_new_session=True,
         preexec_fn=None if has_prlimit else _limit_resources(config.memory_mb, processes),
         close_fds=True,
+        pass_fds=pass_fds,
         **user,
     )
+
+
+def submission_path(config: SandboxConfig, staging_dir: Path, module_filename: str) -> str:
+    """The student's module as the sandboxed child sees it."""
+    if config.mode is SandboxMode.BWRAP:
+        return f"{SANDBOX_SUBMISSION_DIR}/{module_filename}"
+    return str(staging_dir / module_filename)
+
+
+def spawn_worker(config: SandboxConfig, staging_dir: Path, module_filename: str, module_name: str,
+                 stderr_file) -> subprocess.Popen:
+    """Start the worker for ``staging_dir/module_filename``; its stdin/stdout are the pipes."""
+    return _popen_sandboxed(config, staging_dir, "worker.py",
+                            [submission_path(config, staging_dir, module_filename), module_name],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr_file)
+
+
+def spawn_zygote(config: SandboxConfig, slot_dir: Path, control_fd: int, log_file) -> subprocess.Popen:
+    """Start a pre-warmed sandbox (child/zygote.py) on ``slot_dir``, serving on ``control_fd``;
+    it imports ``config.preload`` before any submission is known."""
+    return _popen_sandboxed(config, slot_dir, "zygote.py", [str(control_fd), *config.preload],
+                            stdin=subprocess.DEVNULL, stdout=log_file, stderr=log_file, pass_fds=(control_fd,))

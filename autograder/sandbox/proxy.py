@@ -3,7 +3,8 @@
 A hang, crash or exit fails only the call in which it happened: the child is killed and the
 next call starts a fresh one. Every call counts against the submission's total time budget.
 While a child lives, a watchdog (watchdog.py) bounds its processes, their memory together and
-its working folder's size.
+its working folder's size. Under bubblewrap the child is forked from a pre-warmed sandbox
+(forkserver.py); elsewhere it is a new process.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from autograder.assignments import Limits
 from autograder.checks import CheckFailure, Stage
 from autograder.engine import calls
 from autograder.sandbox.child import protocol
-from autograder.sandbox.launcher import SandboxConfig, kill_processes_of, spawn_worker
+from autograder.sandbox.forkserver import ForkServer, ForkServerGone, ZygoteChild, forkserver_for
+from autograder.sandbox.launcher import SandboxConfig, SandboxMode, kill_processes_of, spawn_worker, submission_path
 from autograder.sandbox.watchdog import Watchdog, files_of, restore_folder
 
 STDERR_TAIL_BYTES = 4096
@@ -80,6 +82,7 @@ class SandboxedSubmission:
         self._budget_deadline = time.monotonic() + limits.total_timeout_s
         self._stderr = tempfile.TemporaryFile()
         self._original_files = files_of(self._staging_dir)  # to undo a folder that outgrew its limit
+        self._forkserver: ForkServer | None = None  # the pre-warmed sandbox holding our files, if any
         self.import_failure: ImportFailure | None = None
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -87,9 +90,12 @@ class SandboxedSubmission:
     def start(self) -> ImportFailure | None:
         """Start the child and import the module; return why the import failed, if it did."""
         self._kill()
-        self._process = spawn_worker(self._config, self._staging_dir, self._module_filename,
-                                     self._module_name, self._stderr)
-        self._watchdog = Watchdog(self._process.pid, self._config, self._staging_dir)
+        if self._config.mode is SandboxMode.BWRAP and self._config.prewarmed:
+            self._fork_child()
+        else:
+            self._process = spawn_worker(self._config, self._staging_dir, self._module_filename,
+                                         self._module_name, self._stderr)
+            self._watchdog = Watchdog(self._process.pid, self._config, self._staging_dir)
         os.set_blocking(self._process.stdout.fileno(), False)
         deadline = min(time.monotonic() + self._limits.import_timeout_s, self._budget_deadline)
         try:
@@ -112,6 +118,28 @@ class SandboxedSubmission:
             return self._fail_import("syntax_error", f"SyntaxError{where}: {answer.get('message', '')}")
         return self._fail_import("exception", f"importing your module raised {answer.get('type')}{where}: {answer.get('message', '')}")
 
+    @property
+    def workdir(self) -> Path:
+        """The host folder the child works in: a pre-warmed sandbox's slot, or the staged folder."""
+        return self._forkserver.slot if self._forkserver is not None else self._staging_dir
+
+    def _fork_child(self) -> None:
+        """A child forked by this thread's pre-warmed sandbox, with our files in its slot. A
+        sandbox that a watchdog or a child ended is replaced, and loaded from the staged files."""
+        module_path = submission_path(self._config, self._staging_dir, self._module_filename)
+        for attempt in range(2):  # a server that ended since its last use is replaced once
+            server = forkserver_for(self._config)
+            if server.loaded_for is not self:
+                server.load(self._staging_dir, self)
+            self._forkserver = server
+            try:
+                self._process = server.fork(module_path, self._module_name, self._stderr)
+                break
+            except ForkServerGone:
+                if attempt:
+                    raise
+        self._watchdog = Watchdog(server.process.pid, self._config, server.slot, exclude=server.zygote_pid)
+
     def _fail_import(self, kind: str, message: str) -> ImportFailure:
         self.import_failure = ImportFailure(kind, message)
         return self.import_failure
@@ -119,13 +147,15 @@ class SandboxedSubmission:
     def close(self) -> None:
         if self._watchdog is not None:
             self._breach = self._watchdog.stop()
-        if self._process is not None and self._process.poll() is None:
+        if isinstance(self._process, subprocess.Popen) and self._process.poll() is None:
             try:
                 self._process.stdin.close()  # EOF asks the worker to leave
                 self._process.wait(timeout=EXIT_GRACE_S)
             except (OSError, subprocess.TimeoutExpired):
                 pass
         self._kill()
+        if self._forkserver is not None and self._forkserver.loaded_for is self:
+            self._forkserver.unload()
         self._stderr.close()
 
     def __enter__(self):
@@ -153,6 +183,11 @@ class SandboxedSubmission:
         self._breach = watchdog.stop() if watchdog is not None else None
         if process is None:
             return None
+        if isinstance(process, ZygoteChild):
+            for stream in (process.stdin, process.stdout):
+                stream.close()
+            # After a watchdog's kill the sandbox is gone, and its successor is loaded afresh.
+            return process.end()
         restore = watchdog is not None and watchdog.workdir_breached
         # The whole session, even when its leader has exited: children it left running go too.
         try:

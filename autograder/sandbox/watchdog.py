@@ -57,23 +57,8 @@ def _parents() -> dict[int, list[int]]:
     return tree
 
 
-def sandbox_processes(config: SandboxConfig, root_pid: int, limit: int) -> list[int]:
-    """The processes a sandbox is made of, at most ``limit`` of them.
-
-    In the user mode, every process of the submission's uid (a daemon that left the tree
-    included); otherwise the process tree under ``root_pid``: under bubblewrap that is every
-    process of its PID namespace, since orphans there are adopted by the namespace's init.
-    """
-    if config.mode is SandboxMode.USER:
-        found = []
-        for name in os.listdir("/proc"):
-            if name.isdigit() and len(found) < limit:
-                try:
-                    if os.stat(f"/proc/{name}").st_uid == config.uid:
-                        found.append(int(name))
-                except OSError:
-                    pass
-        return found
+def process_tree(root_pid: int, limit: int) -> list[int]:
+    """``root_pid`` and its descendants, at most ``limit`` of them."""
     tree = None if _LISTS_CHILDREN else _parents()
     found: list[int] = []
     seen: set[int] = set()
@@ -86,6 +71,29 @@ def sandbox_processes(config: SandboxConfig, root_pid: int, limit: int) -> list[
         found.append(pid)
         stack += _children_of(pid) if tree is None else tree.get(pid, [])
     return found
+
+
+def sandbox_processes(config: SandboxConfig, root_pid: int, limit: int, exclude: int | None = None) -> list[int]:
+    """The processes a sandbox is made of, at most ``limit`` of them.
+
+    In the user mode, every process of the submission's uid (a daemon that left the tree
+    included); otherwise the process tree under ``root_pid``: under bubblewrap that is every
+    process of its PID namespace, since orphans there are adopted by the namespace's init.
+    ``exclude`` is a pre-warmed sandbox's zygote (forkserver.py): it runs no student code, and
+    its children are counted.
+    """
+    if config.mode is SandboxMode.USER:
+        found = []
+        for name in os.listdir("/proc"):
+            if name.isdigit() and len(found) < limit:
+                try:
+                    if os.stat(f"/proc/{name}").st_uid == config.uid:
+                        found.append(int(name))
+                except OSError:
+                    pass
+        return found
+    found = process_tree(root_pid, limit + (exclude is not None))
+    return [pid for pid in found if pid != exclude][:limit]
 
 
 def folder_usage(folder: Path, max_files: int) -> tuple[int, int]:
@@ -147,8 +155,9 @@ class Watchdog:
     next call starts from the submission as staged).
     """
 
-    def __init__(self, pid: int, config: SandboxConfig, workdir: Path):
+    def __init__(self, pid: int, config: SandboxConfig, workdir: Path, exclude: int | None = None):
         self._pid = pid
+        self._exclude = exclude
         self._config = config
         self._workdir = workdir
         self._max_bytes = config.memory_mb * 1024 * 1024
@@ -159,7 +168,7 @@ class Watchdog:
         self._thread.start()
 
     def _check(self) -> str | None:
-        pids = sandbox_processes(self._config, self._pid, MAX_PROCESSES + 1)
+        pids = sandbox_processes(self._config, self._pid, MAX_PROCESSES + 1, self._exclude)
         if len(pids) > MAX_PROCESSES:
             return f"it started more than {MAX_PROCESSES} processes"
         if (private_memory_bytes(pids) > self._max_bytes

@@ -1,7 +1,7 @@
 """The sandboxed side: import the student's module, then serve calls to its functions.
 
-Run as ``python -I worker.py MODULE_FILE MODULE_NAME`` with the request pipe on stdin and
-the response pipe on stdout. Before student code runs, both pipes move to private file
+Run as ``python -I worker.py MODULE_FILE MODULE_NAME``, or forked by zygote.py, with the
+request pipe on stdin and the response pipe on stdout. Before student code runs, both pipes move to private file
 descriptors; the student's own prints go to stderr, which the grader caps and keeps.
 
 Everything the student's code returns is converted to plain data here (see protocol.py).
@@ -70,8 +70,10 @@ def _describe(error: BaseException, submission_dir: str) -> dict:
     }
 
 
-def main() -> None:
-    module_path, module_name = sys.argv[1], sys.argv[2]
+def main(module_path: str, module_name: str) -> None:
+    """Import the student's module and serve calls until the grader closes the request pipe.
+
+    Runs in a fresh process: started for one submission, or forked for it by zygote.py."""
     protocol.materialize_models()
     submission_dir = os.path.dirname(os.path.abspath(module_path))
 
@@ -124,4 +126,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1], sys.argv[2])
