@@ -86,20 +86,22 @@ def _server_pid() -> int:
     return forkserver.forkserver_for(CONFIG).process.pid
 
 
-def _look(tmp_path) -> dict:
-    with _submission(tmp_path, "looker", LOOKER) as looker:
+def _look(tmp_path, name: str = "looker") -> dict:
+    with _submission(tmp_path, name, LOOKER) as looker:
         return looker.look()
 
 
 def test_the_next_submission_finds_nothing_left(tmp_path):
     """Files in /tmp, /dev/shm and the working folder, a locked folder and a daemon are gone,
     and the same server goes on (a clean reset needs no new sandbox)."""
+    fresh = _look(tmp_path, "first-looker")  # /tmp holds the binds' parents where the venv is under /tmp
     with _submission(tmp_path, "trespasser", TRESPASSER) as trespasser:
         server = _server_pid()
         assert trespasser.leave_files() == "planted"
         assert trespasser.leave_daemon() == "left"
     seen = _look(tmp_path)
-    assert seen["/tmp"] == [] and seen["/dev/shm"] == []
+    assert seen["/tmp"] == fresh["/tmp"] and "planted" not in seen["/tmp"]
+    assert seen["/dev/shm"] == []
     assert seen["/submission"] == ["student.py"]
     # The namespace's init, the zygote and the looker itself: the daemon is gone.
     assert len(seen["processes"]) == 3

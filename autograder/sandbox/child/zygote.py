@@ -141,7 +141,12 @@ def _end_child(child: int | None) -> int | None:
 
 
 def _entries(folder: str) -> set[str]:
-    """Every path under ``folder`` (links not followed), at most MAX_ENTRIES_TO_REMOVE of them."""
+    """Every path under ``folder`` (links not followed), at most MAX_ENTRIES_TO_REMOVE of them.
+
+    Mount points are listed but not entered: bubblewrap binds the Python installation where it
+    lives on the host, which may be under /tmp (a checkout there), read-only.
+    """
+    device = os.lstat(folder).st_dev
     found: set[str] = set()
     stack = [folder]
     while stack:
@@ -156,7 +161,7 @@ def _entries(folder: str) -> set[str]:
                 found.add(entry.path)
                 if len(found) > MAX_ENTRIES_TO_REMOVE:
                     raise RuntimeError(f"too many files in {folder}")
-                if entry.is_dir(follow_symlinks=False):
+                if entry.is_dir(follow_symlinks=False) and entry.stat(follow_symlinks=False).st_dev == device:
                     stack.append(entry.path)
     return found
 
