@@ -8,15 +8,20 @@ Each helper runs its checks in a fixed order and stops at the first that fails:
 calls the student's function, before any output exists.)
 
 A failure raises :class:`CheckFailure`, whose message is safe to show a student: it may
-state the expected *shape* or *dtype* (the handout states them anyway) and the size of
-an error, but never an expected value or a hidden input.
+state the expected *shape* or *dtype* (the handout states them anyway), how many positions
+are wrong and the size of the relative error as a power-of-ten band, but never an expected
+value or a hidden input, nor anything from which one could be solved (an absolute error
+beside a relative one gives ``expected = abs / rel``).
 
 This module depends on numpy alone, so that a student handout can ship it.
 """
 
 from __future__ import annotations
 
+import math
 import numbers
+import re
+import unicodedata
 from enum import Enum
 
 import numpy as np
@@ -48,11 +53,63 @@ class CheckFailure(AssertionError):
         self.message = message
 
 
+# Terminal escape sequences: CSI (ESC [ ... final byte, or the 8-bit CSI), terminated
+# OSC/DCS/APC/PM/SOS strings (up to BEL or ESC \\) and two-byte ESC sequences. An unterminated
+# string loses only its introducer (a control character): what follows it stays visible, and the
+# scan stops at the next introducer, so cleaning stays linear in the text's length.
+_ESCAPES = re.compile(r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]?"
+                      r"|(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x90\x98\x9b-\x9f]*(?:\x07|\x1b\\|\x9c)"
+                      r"|\x1b[ -~]?")
+# Control and format characters (Cc, Cf: bidi overrides, zero-width joiners), lone surrogates
+# (which no UTF-8 file can hold) and line/paragraph separators.
+_UNPRINTABLE = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+ELLIPSIS = "…"
+
+
+def printable(text, limit: int, *, single_line: bool = True, keep: str = "start") -> str:
+    """``text`` as it may be shown anywhere: terminal escape sequences and control characters
+    removed, at most ``limit`` bytes of UTF-8 (an ellipsis marks a cut).
+
+    Whatever a student's code chose (an exception's message, its type's name, a file name, what
+    it printed) passes through here before it reaches a gradebook, a report or a terminal: an
+    escape sequence could rewrite an instructor's terminal, and text without a cap is a channel
+    of any size. The cap counts bytes, not characters, so that it bounds what the text can carry
+    (8 bits a byte) whatever the script. ``single_line`` turns line breaks and tabs into spaces
+    (a message, a type's name, a location); otherwise they stay (printed output). ``keep`` is
+    "start" or "end" (the tail of printed output).
+    """
+    text = str(text)
+    # Cleaning only removes characters: what survives the cap lies in a bounded prefix or suffix.
+    window = 8 * limit + 64
+    text = text[:window] if keep == "start" else text[-window:]
+    text = _ESCAPES.sub("", text.replace("\r\n", "\n"))
+    kept = []
+    for char in text:
+        if char in "\n\t":
+            kept.append(" " if single_line else char)
+        elif unicodedata.category(char) not in _UNPRINTABLE:
+            kept.append(char)
+    text = "".join(kept)
+    if single_line:
+        text = re.sub(r"\s+", " ", text).strip()
+    data = text.encode("utf-8")
+    if len(data) <= limit:
+        return text
+    room = max(limit - len(ELLIPSIS.encode("utf-8")), 0)
+    if keep == "start":
+        return data[:room].decode("utf-8", errors="ignore") + ELLIPSIS
+    return ELLIPSIS + data[len(data) - room:].decode("utf-8", errors="ignore")
+
+
+MAX_TYPE_NAME_BYTES = 80
+
+
 def _describe_type(value) -> str:
-    # Values the sandbox could not copy back arrive as stand-ins that carry the type's name.
+    # Values the sandbox could not copy back arrive as stand-ins that carry the type's name,
+    # which the student's code chose (a class can be named anything).
     foreign = getattr(value, "_autograder_type_name", None)
     if foreign is not None:
-        return foreign
+        return printable(foreign, MAX_TYPE_NAME_BYTES)
     cls = type(value)
     module = cls.__module__
     return cls.__qualname__ if module == "builtins" else f"{module}.{cls.__qualname__}"
@@ -111,7 +168,13 @@ def expect_scalar(
         raise CheckFailure(
             Stage.TYPE, f"{what} should be a real number, but it is a {_describe_type(got)}."
         )
-    got_array = np.asarray(got, dtype=np.float64)
+    if type(got) is np.ndarray and got.dtype.kind not in "biuf":
+        raise CheckFailure(Stage.DTYPE, f"{what} should be a real number, but it has dtype {got.dtype}.")
+    try:
+        got_array = np.asarray(got, dtype=np.float64)
+    except OverflowError:  # a Python int such as 10**400: no float holds it
+        raise CheckFailure(Stage.FINITE, f"{what} is a number too large for a float (above 1.8e308 in "
+                                         "magnitude): look for overflow.") from None
     _expect_finite_where_expected(got_array, np.asarray(expected, dtype=np.float64), what)
     _expect_close(got_array, np.asarray(expected, dtype=np.float64), rtol=rtol, atol=atol, what=what)
 
@@ -130,8 +193,24 @@ def expect_equal(got, expected, *, what: str = "output") -> None:
         raise CheckFailure(
             Stage.SHAPE, f"{what} has {len(got)} items, but it should have {len(expected)}."
         )
-    if got != expected:
+    if not _same(got, expected):
         raise CheckFailure(Stage.VALUES, f"{what} has the right type but a wrong value.")
+
+
+def _same(got, expected) -> bool:
+    """Exact equality, item by item, of the same types. ``got != expected`` would let a student's
+    value decide: an array inside a tuple makes the comparison raise ("truth value of an array is
+    ambiguous"), which would be an internal grader error instead of a failed test."""
+    if type(got) is not type(expected):
+        return False
+    if isinstance(expected, (tuple, list)):
+        return len(got) == len(expected) and all(_same(g, e) for g, e in zip(got, expected))
+    if isinstance(expected, dict):
+        return got.keys() == expected.keys() and all(_same(got[k], expected[k]) for k in expected)
+    try:
+        return bool(got == expected)
+    except (ValueError, TypeError, OverflowError):
+        return False
 
 
 def expect_true(condition: bool, message: str, *, stage: Stage = Stage.VALUES) -> None:
@@ -166,16 +245,36 @@ def _expect_close(got: np.ndarray, expected: np.ndarray, *, rtol: float, atol: f
     error = np.abs(got64[finite] - expected64[finite])
     allowed = atol + rtol * np.abs(expected64[finite])
     if error.size and np.any(error > allowed):
-        wrong = int(np.count_nonzero(error > allowed))
-        max_abs = float(error.max())
+        wrong = error > allowed
         with np.errstate(divide="ignore", invalid="ignore"):
-            relative = np.where(expected64[finite] != 0, error / np.abs(expected64[finite]), np.inf)
-        max_rel = float(np.max(relative[error > allowed]))
+            relative = error[wrong] / np.abs(expected64[finite][wrong])  # inf where expected is 0
         raise CheckFailure(
             Stage.VALUES,
-            f"{what} is inaccurate at {wrong} of {error.size} positions: max abs error {max_abs:.3g}, "
-            f"max rel error {max_rel:.3g} (allowed: atol={atol:g}, rtol={rtol:g}).",
+            f"{what} is inaccurate at {int(np.count_nonzero(wrong))} of {error.size} positions: the largest "
+            f"relative error is {relative_error_band(float(np.max(relative)))} "
+            f"(allowed: atol={atol:g}, rtol={rtol:g}).",
         )
+
+
+def relative_error_band(relative: float) -> str:
+    """A relative error as the power-of-ten band it falls in ("between 1% and 10%").
+
+    Feedback gives this band alone: never the absolute error, never the error's sign, never more
+    digits. With the student's own output g, an absolute error a and a relative error r would give
+    the expected value exactly (|e| = a / r); the band leaves e anywhere in a range a factor of
+    ten wide in |g - e| / |e| (at most about 4 bits per failed test, however many submissions).
+    Errors of 100% or more, and any error where the expected value is 0, share one band, so that
+    the band never says that an expected value is 0.
+    """
+    if not relative < 1.0:  # inf (expected 0) and NaN included
+        return "100% or more"
+    if relative < 1e-15:
+        return "below 1e-15"
+    exponent = math.floor(math.log10(relative))
+    low, high = 10.0 ** exponent, 10.0 ** (exponent + 1)
+    if exponent >= -4:
+        return f"between {100 * low:.10g}% and {100 * high:.10g}%"
+    return f"between {low:.0e} and {high:.0e}"
 
 
 # What a grading test measures besides its verdict (a model's test accuracy, its training curve),

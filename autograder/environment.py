@@ -44,6 +44,23 @@ def ensure_bubblewrap() -> SetupStep:
     return SetupStep("sandbox", False, f"{problem}. Grading needs it (or --sandbox process, which isolates nothing).")
 
 
+def ensure_seccomp() -> SetupStep:
+    """libseccomp2, through which each sandboxed worker loads its seccomp filter."""
+    from autograder.sandbox.child import confine
+
+    if confine.seccomp_available():
+        return SetupStep("seccomp", True, "libseccomp works: each worker loads a seccomp filter")
+    problem = "libseccomp2 (or pyseccomp) is missing"
+    if shutil.which("apt-get") and os.geteuid() == 0:
+        error = _apt_install("libseccomp2")
+        if confine.seccomp_available():
+            return SetupStep("seccomp", True, "installed libseccomp2: each worker loads a seccomp filter")
+        if error:
+            problem = f"{problem}; apt-get said: {error}"
+    return SetupStep("seccomp", False, f"{problem}: grading still isolates with namespaces (bubblewrap) or "
+                                       "uids (user mode), without the filter. Debian: apt-get install libseccomp2.")
+
+
 def ensure_datasets() -> list[SetupStep]:
     """The packages that ship MNIST and Fashion-MNIST, so that grading needs no internet."""
     from datasets import install_offline_sources
@@ -86,4 +103,4 @@ def ensure_browser() -> SetupStep:
 
 
 def ensure_environment(*, with_browser: bool = False) -> list[SetupStep]:
-    return [ensure_bubblewrap(), *ensure_datasets(), *([ensure_browser()] if with_browser else [])]
+    return [ensure_bubblewrap(), ensure_seccomp(), *ensure_datasets(), *([ensure_browser()] if with_browser else [])]

@@ -9,6 +9,16 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from enum import Enum
 
+from autograder.checks import printable
+
+# Caps on what a result can carry, whatever produced it (UTF-8 bytes). The messages are built
+# by the grader, but they quote text the student's code chose, and a rendering (gradebook row,
+# feedback file, results.json) must never be a channel without a bound: see SECURITY.md, "What
+# feedback can tell a student". The narrower caps on each student string are in engine/calls.py.
+MAX_TEST_MESSAGE_BYTES = 1024
+MAX_DETAIL_BYTES = 1024
+MAX_STDOUT_TAIL_BYTES = 4096
+
 
 class Outcome(str, Enum):
     PASSED = "passed"
@@ -56,6 +66,11 @@ class TestResult:
 
     __test__ = False  # not a pytest test class, despite its name
 
+    def __post_init__(self):
+        # The last line of defence for every path a message takes (checks, the sandbox's replies,
+        # model checks quoting a config's class names): no escape codes, no unbounded text.
+        object.__setattr__(self, "message", printable(self.message, MAX_TEST_MESSAGE_BYTES, single_line=False))
+
 
 @dataclass
 class SubmissionResult:
@@ -75,6 +90,16 @@ class SubmissionResult:
     email: str = ""
     sid: str = ""
 
+    def __post_init__(self):
+        self._cap_text()
+
+    def _cap_text(self) -> None:
+        """``detail`` may quote the student's import error and ``stdout_tail`` is what their code
+        printed: both are cleaned and capped (set after construction too, so ``to_dict`` does it
+        again before anything is stored)."""
+        self.detail = printable(self.detail, MAX_DETAIL_BYTES, single_line=False)
+        self.stdout_tail = printable(self.stdout_tail, MAX_STDOUT_TAIL_BYTES, single_line=False, keep="end")
+
     @property
     def score(self) -> float:
         return round(sum(t.points for t in self.tests if not t.bonus), 6)
@@ -88,6 +113,7 @@ class SubmissionResult:
         return round(100.0 * self.score / self.max_score, 2) if self.max_score else 0.0
 
     def to_dict(self) -> dict:
+        self._cap_text()
         data = asdict(self)
         data["status"] = self.status.value
         data["tests"] = [{**asdict(t), "outcome": t.outcome.value} for t in self.tests]

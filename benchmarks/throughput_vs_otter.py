@@ -8,10 +8,13 @@ plus broken ones (a syntax error, an empty file); every tool grades the same ``.
 - naive: ``pytest`` on the hidden tests per submission, in its own process, with the student's
   module imported in-process (what a hand-rolled grading script does).
 
-    .venv/bin/python benchmarks/throughput_vs_otter.py [--count 100] [--otter-count 100]
+    .venv/bin/python benchmarks/throughput_vs_otter.py [--count 100] [--jobs 2] [--otter-count N]
 
-Targets (issue 8): ours at least 10 submissions/s on a numeric assignment and at least 20x
-faster per submission than ``otter run``. Results go to benchmarks/results/throughput_vs_otter.json.
+``--otter-count N`` times otter and the naive loop on the first N files only (they take seconds
+each) and compares per submission; the scores are compared on those N. Targets: ours at least
+14 submissions/s on a numeric assignment at ``--jobs 2`` (issue 13; 10 in issue 8) and at least
+20x faster per submission than ``otter run``. Results go to
+benchmarks/results/throughput_vs_otter.json.
 """
 
 from __future__ import annotations
@@ -112,6 +115,8 @@ def main() -> None:
     parser.add_argument("--assignment", default="activations")
     parser.add_argument("--count", type=int, default=100)
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--otter-count", type=int, default=None,
+                        help="time otter and the naive loop on this many of the files (default: all)")
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="autograder-vs-otter-"))
@@ -120,17 +125,19 @@ def main() -> None:
         make_cohort(args.assignment, args.count, workdir / "cohort")
         files = flatten(workdir / "cohort", workdir / "files", get_assignment(args.assignment).module_filename)
         ours_s, ours = time_ours(args.assignment, workdir / "files", workdir / "out", args.jobs)
-        naive_s = time_naive(args.assignment, files, workdir)
-        otter_s, otter = time_otter(args.assignment, files, workdir)
-        n = len(files)
-        agree = sum(ours.get(f.stem) == otter.get(f.stem) for f in files)
+        others = files[:args.otter_count] if args.otter_count else files
+        naive_s = time_naive(args.assignment, others, workdir)
+        otter_s, otter = time_otter(args.assignment, others, workdir)
+        n, m = len(files), len(others)
+        agree = sum(ours.get(f.stem) == otter.get(f.stem) for f in others)
+        ours_each, otter_each, naive_each = ours_s / n, otter_s / m, naive_s / m
         row = {
-            "assignment": args.assignment, "submissions": n, "jobs": args.jobs,
-            "ours_s_per_submission": round(ours_s / n, 4), "ours_submissions_per_s": round(n / ours_s, 2),
-            "otter_s_per_submission": round(otter_s / n, 3), "naive_pytest_s_per_submission": round(naive_s / n, 3),
-            "speedup_vs_otter": round(otter_s / ours_s, 1), "speedup_vs_naive_pytest": round(naive_s / ours_s, 1),
-            "same_score_as_otter": f"{agree}/{n}",
-            "targets_met": n / ours_s >= 10 and otter_s / ours_s >= 20,
+            "assignment": args.assignment, "submissions": n, "jobs": args.jobs, "otter_and_naive_submissions": m,
+            "ours_s_per_submission": round(ours_each, 4), "ours_submissions_per_s": round(n / ours_s, 2),
+            "otter_s_per_submission": round(otter_each, 3), "naive_pytest_s_per_submission": round(naive_each, 3),
+            "speedup_vs_otter": round(otter_each / ours_each, 1), "speedup_vs_naive_pytest": round(naive_each / ours_each, 1),
+            "same_score_as_otter": f"{agree}/{m}",
+            "targets_met": n / ours_s >= 14 and otter_each / ours_each >= 20,
         }
         print(json.dumps(row, indent=2))
         RESULTS.mkdir(exist_ok=True)

@@ -74,3 +74,64 @@ def test_hostile_frames_are_refused():
         protocol.parse_header_length((protocol.MAX_HEADER_BYTES + 1).to_bytes(4, "big"))
     with pytest.raises(protocol.ProtocolError):
         protocol.blob_sizes_of(json.dumps({"blob_sizes": [protocol.MAX_BLOB_BYTES + 1]}).encode())
+
+
+def frame_parts(frame: bytes) -> tuple[bytes, list[bytes]]:
+    """A frame as the proxy reads it: its header and its data blocks."""
+    length = protocol.parse_header_length(frame[: protocol.HEADER_PREFIX_BYTES])
+    header = frame[protocol.HEADER_PREFIX_BYTES: protocol.HEADER_PREFIX_BYTES + length]
+    rest, blobs = frame[protocol.HEADER_PREFIX_BYTES + length:], []
+    for size in protocol.blob_sizes_of(header):
+        blobs.append(rest[:size])
+        rest = rest[size:]
+    return header, blobs
+
+
+def test_amplified_frame_is_refused_without_copying():
+    """Is an 8 MB frame whose 1000 arrays all name one data block refused at once, without the
+    grader copying that block 1000 times (before: 3 GB held for 11 s)?"""
+    import time
+    import tracemalloc
+
+    block = np.zeros(1 << 20, dtype=np.float64).tobytes()  # 8 MB
+    node = {"t": "ndarray", "dtype": "<f8", "shape": [1 << 20], "blob": 0}
+    header_json = json.dumps({"id": 1, "status": "ok", "value": {"t": "list", "v": [node] * 1000},
+                              "blob_sizes": [len(block)]}).encode()
+    frame = protocol._LENGTH.pack(len(header_json)) + header_json + block
+    header, blobs = frame_parts(frame)
+    del frame
+    tracemalloc.start()
+    started = time.monotonic()
+    try:
+        with pytest.raises(protocol.ProtocolError, match="used twice"):
+            protocol.decode_frame(header, blobs)
+        seconds = time.monotonic() - started
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert seconds < 2.0
+    assert peak < 3 * (len(header) + len(block)), f"decoding held {peak / 2**20:.0f} MB"
+
+
+@pytest.mark.parametrize("index", [1, -1, True, 0.0, "0", None])
+def test_data_block_index_must_be_in_range(index):
+    """Is an array naming a data block that does not exist (a negative index reaching back from
+    the end, an index of another type) refused?"""
+    header = json.dumps({"value": {"t": "ndarray", "dtype": "<f8", "shape": [1], "blob": index}}).encode()
+    with pytest.raises(protocol.ProtocolError):
+        protocol.decode_frame(header, [b"\0" * 8])
+
+
+def test_every_honest_frame_uses_each_block_once():
+    """Do frames the encoder writes (many arrays, nested, model weights) still decode?"""
+    value = {"a": [np.arange(3.0), np.arange(4)], "b": (np.float32(2.5), np.ones((2, 2)))}
+    header, blobs = frame_parts(protocol.encode_frame({"status": "ok", "value": value}))
+    back = protocol.decode_frame(header, blobs)["value"]
+    assert back["a"][1].tolist() == [0, 1, 2, 3] and back["b"][1].shape == (2, 2)
+
+
+def test_protocol_errors_do_not_quote_unbounded_text():
+    """Does an unknown tag of 1 MB give a short error (it reaches the student's feedback)?"""
+    with pytest.raises(protocol.ProtocolError) as error:
+        protocol.decode_frame(json.dumps({"value": {"t": "x" * (1 << 20)}}).encode(), [])
+    assert len(str(error.value)) < 100

@@ -2,13 +2,54 @@
 
 Shared by the in-process submission (local checks) and the sandboxed one (grading), so
 that a student sees the same message either way.
+
+Every string here that the student's code chose (an exception's message, its type's name, its
+location, which ``compile()`` sets to anything, a type's name in a reply) is untrusted: the
+sandboxed child can forge any of them. So they are cleaned and capped here, in the grader,
+whatever the child's worker already did: see :func:`student_text`. Together these caps are the
+leak budget of a failed test (SECURITY.md): what a student can carry out of a call into their
+own feedback, hidden inputs included.
 """
 
 from __future__ import annotations
 
-from autograder.checks import CheckFailure, Stage
+import re
 
-MAX_STUDENT_MESSAGE_CHARS = 200
+from autograder.checks import MAX_TYPE_NAME_BYTES, CheckFailure, Stage, printable
+
+# UTF-8 bytes kept of each student-chosen string (the same as characters for ASCII text).
+MAX_STUDENT_MESSAGE_BYTES = 200
+MAX_WHERE_BYTES = 120
+MAX_HOW_BYTES = 200  # why a child ended, which may quote what it sent
+MAX_OUTPUT_TAIL_BYTES = 4096
+NUMBER_MASK = "#"
+
+# Numbers a hidden input would print as: decimals and exponents (1.5, -.25, 3e-05, 0x1.8p+1,
+# numpy's "1.2345e+00"), and runs of five or more integers (an integer array, "[3 0 2 2 1]").
+# Short runs of integers stay, so that "shapes (3,4) and (5,) not aligned" and "line 12" read
+# as written.
+_FLOATS = re.compile(r"[-+]?(?:0[xX][0-9a-fA-F]*\.?[0-9a-fA-F]*[pP][-+]?\d+"
+                     r"|(?:\d+\.\d*|\.\d+|\d+(?=[eE][-+]?\d))(?:[eE][-+]?\d+)?)")
+_INTEGER_RUNS = re.compile(r"[-+]?\d+(?:[\s,;\[\]()]+[-+]?\d+){4,}")
+
+
+def student_text(text: str, limit: int) -> str:
+    """A student-chosen string as feedback may show it: one line, terminal escapes and control
+    characters removed, numbers masked (see ``_FLOATS``), at most ``limit`` bytes of UTF-8.
+
+    Masking makes ``raise ValueError(x)`` show no value of a hidden input ``x``; it cannot stop a
+    student who encodes ``x`` as letters on purpose: the cap bounds that (8 bits a byte).
+    """
+    cleaned = printable(text, 8 * limit + 64)
+    masked = _INTEGER_RUNS.sub(NUMBER_MASK, _FLOATS.sub(NUMBER_MASK, cleaned))
+    return printable(masked, limit)
+
+
+def output_tail(text: str) -> str:
+    """What the student's code printed, as the gradebook keeps it: the last 4 KB, terminal
+    escapes and control characters removed, line breaks and tabs kept. It goes to the instructor
+    (the gradebook and the report), never into a student's feedback: it can hold hidden inputs."""
+    return printable(text, MAX_OUTPUT_TAIL_BYTES, single_line=False, keep="end")
 
 
 def not_attempted(name: str) -> CheckFailure:
@@ -20,14 +61,34 @@ def missing(name: str) -> CheckFailure:
 
 
 def not_callable(name: str, type_name: str) -> CheckFailure:
-    return CheckFailure(Stage.MISSING, f"{name!r} in your module is a {type_name}, not a function.")
+    return CheckFailure(Stage.MISSING, f"{name!r} in your module is a {student_text(type_name, MAX_TYPE_NAME_BYTES)}, "
+                                       "not a function.")
 
 
 def raised(name: str, type_name: str, message: str, where: str = "") -> CheckFailure:
-    # The message is cut short: it is the student's own text, and it could carry hidden inputs.
-    short = message if len(message) <= MAX_STUDENT_MESSAGE_CHARS else message[:MAX_STUDENT_MESSAGE_CHARS] + "..."
+    # All three are the student's own text, and any could carry hidden inputs: each is capped.
+    where = student_text(where, MAX_WHERE_BYTES)
     location = f" at {where}" if where else ""
-    return CheckFailure(Stage.EXCEPTION, f"{name}() raised {type_name}{location}: {short}")
+    return CheckFailure(Stage.EXCEPTION, f"{name}() raised {student_text(type_name, MAX_TYPE_NAME_BYTES)}{location}: "
+                                         f"{student_text(message, MAX_STUDENT_MESSAGE_BYTES)}")
+
+
+def import_failed(kind: str, type_name: str, message: str, where: str) -> str:
+    """Why importing the module failed (``kind`` 'syntax_error' or 'exception'), as the
+    submission's detail and every test's message. Import runs before any hidden input reaches
+    the child, but a restarted child imports again, after calls that did see them."""
+    where = student_text(where, MAX_WHERE_BYTES)
+    location = f" ({where})" if where else ""
+    message = student_text(message, MAX_STUDENT_MESSAGE_BYTES)
+    if kind == "syntax_error":
+        return f"SyntaxError{location}: {message}"
+    return f"importing your module raised {student_text(type_name, MAX_TYPE_NAME_BYTES)}{location}: {message}"
+
+
+def unencodable(name: str, message: str) -> CheckFailure:
+    """The function returned something the worker could not turn into plain data."""
+    return CheckFailure(Stage.TYPE, f"{name}() returned a value that cannot be checked: "
+                                    f"{student_text(message, MAX_STUDENT_MESSAGE_BYTES)}")
 
 
 def timed_out(name: str, seconds: float) -> CheckFailure:
@@ -35,4 +96,5 @@ def timed_out(name: str, seconds: float) -> CheckFailure:
 
 
 def crashed(name: str, how: str) -> CheckFailure:
-    return CheckFailure(Stage.CRASH, f"the process running {name}() ended: {how}.")
+    # ``how`` may quote a malformed frame (an unknown tag, a status) that the child wrote.
+    return CheckFailure(Stage.CRASH, f"the process running {name}() ended: {student_text(how, MAX_HOW_BYTES)}.")

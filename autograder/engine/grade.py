@@ -16,6 +16,7 @@ from pathlib import Path
 from autograder import __version__
 from autograder.assignments import PACKAGE_DIR, Assignment
 from autograder.checks import Stage
+from autograder.engine import calls
 from autograder.engine.runner import collect_tests, run_tests
 from autograder.intake import Entry, Problem, Staged, stage
 from autograder.results import Outcome, SubmissionResult, SubmissionStatus, TestInfo, TestResult, max_score_of
@@ -101,7 +102,8 @@ def grade_staged(assignment: Assignment, staged: Staged, student: str, *, public
             result.tests = _all_failed(tests, Stage.IMPORT, f"your module could not be imported: {failure.message}")
         else:
             result.tests = run_tests(test_file, submission, None if public else assignment.solution_path)
-        result.stdout_tail = submission.stderr_tail()
+        # What the student's code printed: terminal escapes and control characters out, 4 KB kept.
+        result.stdout_tail = calls.output_tail(submission.stderr_tail())
     return result
 
 

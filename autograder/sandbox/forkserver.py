@@ -6,10 +6,12 @@ adds to its training. A :class:`ForkServer` pays it once. It starts the same san
 launcher.spawn_worker (bubblewrap, the same limits) around child/zygote.py, which imports
 those modules and then forks one child per submission.
 
-A submission's files are copied into the sandbox's working folder (the slot) just before its
-first child is forked, and removed after that child and everything it started have been
-killed; so the slot only ever holds one submission, and the zygote never runs student code.
-Only under bubblewrap: in the other modes each worker is spawned.
+Nothing is copied into the sandbox: each fork request carries a read-only descriptor on the
+submission's files (child/payload.py), which the confined child unpacks into a /submission of
+its own (child/confine.py), so the host never writes into a folder a sandbox can write. Before
+each fork the zygote's resource limits, nice level and CPU affinity are compared with what they
+were at start: a sandbox whose zygote was changed is replaced, never forked from. Only under
+bubblewrap: in the other modes each worker is spawned.
 """
 
 from __future__ import annotations
@@ -18,14 +20,11 @@ import json
 import multiprocessing.util
 import os
 import select
-import shutil
 import signal
 import socket
-import stat
 import subprocess
 import tempfile
 import threading
-from pathlib import Path
 
 from autograder.sandbox.launcher import SandboxConfig, spawn_zygote
 from autograder.sandbox.watchdog import process_tree
@@ -38,6 +37,11 @@ LOG_TAIL_BYTES = 2000
 
 class ForkServerGone(RuntimeError):
     """The pre-warmed sandbox stopped answering; it has been killed and is replaced on next use."""
+
+
+class ConfinementUnavailable(ForkServerGone):
+    """This kernel does not let a pre-warmed sandbox confine its children (nested namespaces,
+    mounts, seccomp): the grader spawns a sandbox per child instead."""
 
 
 class ZygoteChild:
@@ -67,20 +71,12 @@ def _host_pid_of(namespace_pid: int, root_pid: int) -> int | None:
     return None
 
 
-def _empty_folder(folder: Path) -> None:
-    """Remove everything in ``folder``, even what a child made unwritable (links not followed)."""
-    def unlock_and_retry(function, path, _):
-        parent = os.path.dirname(path)
-        os.chmod(parent, stat.S_IRWXU)
-        if os.path.isdir(path) and not os.path.islink(path):
-            os.chmod(path, stat.S_IRWXU)
-        function(path)
-
-    for entry in os.scandir(folder):
-        if entry.is_dir(follow_symlinks=False):
-            shutil.rmtree(entry.path, onerror=unlock_and_retry)
-        else:
-            os.unlink(entry.path)
+def zygote_settings(pid: int) -> tuple:
+    """What every forked child inherits from the zygote and a process of the same uid could
+    change from outside (prlimit(2), setpriority(2), sched_setaffinity(2)): its resource limits,
+    nice level and CPU affinity, as the host reads them."""
+    with open(f"/proc/{pid}/limits") as limits:
+        return limits.read(), os.getpriority(os.PRIO_PROCESS, pid), frozenset(os.sched_getaffinity(pid))
 
 
 class ForkServer:
@@ -88,17 +84,14 @@ class ForkServer:
 
     def __init__(self, config: SandboxConfig):
         self.config = config
-        self.slot = Path(tempfile.mkdtemp(prefix="autograder-slot-"))
-        self.loaded_for: object | None = None  # whose files are in the slot
         self._log = tempfile.TemporaryFile()
         self._gone = False
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self._control = ours
         try:
-            self.process = spawn_zygote(config, self.slot, theirs.fileno(), self._log)
+            self.process = spawn_zygote(config, theirs.fileno(), self._log)
         except BaseException:
             ours.close()
-            shutil.rmtree(self.slot, ignore_errors=True)
             raise
         finally:
             theirs.close()
@@ -107,6 +100,16 @@ class ForkServer:
         if ready.get("status") != "ready" or self.zygote_pid is None:
             self.close()
             raise ForkServerGone("the pre-warmed sandbox did not start properly")
+        if ready.get("confined") is not True:
+            tail = self._log_tail()
+            self.close()
+            raise ConfinementUnavailable("a pre-warmed sandbox cannot confine its children here"
+                                         + (f": {tail[-300:]}" if tail else ""))
+        try:
+            self._settings = zygote_settings(self.zygote_pid)
+        except OSError:
+            self.close()
+            raise ForkServerGone("the pre-warmed sandbox ended") from None
 
     # -- the zygote's answers ------------------------------------------------------------------
 
@@ -147,26 +150,23 @@ class ForkServer:
     def alive(self) -> bool:
         return not self._gone and self.process.poll() is None
 
-    def load(self, staging_dir: Path, owner: object) -> None:
-        """Put one submission's files, and only those, into the slot."""
-        _empty_folder(self.slot)
-        shutil.copytree(staging_dir, self.slot, symlinks=True, dirs_exist_ok=True)
-        self.loaded_for = owner
-
-    def unload(self) -> None:
-        """Empty the slot, once no child runs."""
-        self.loaded_for = None
+    def unchanged(self) -> bool:
+        """Whether the zygote's limits, nice level and affinity are still those it started with."""
         try:
-            _empty_folder(self.slot)
+            return zygote_settings(self.zygote_pid) == self._settings
         except OSError:
-            self.close()  # a slot that cannot be emptied is never handed to another submission
+            return False
 
-    def fork(self, module_path: str, module_name: str, stderr_file) -> ZygoteChild:
+    def fork(self, module_path: str, module_name: str, stderr_file, payload_fd: int) -> ZygoteChild:
+        """A confined child serving ``module_path``, unpacked from ``payload_fd`` (payload.py)."""
+        if not self.unchanged():
+            self.close()
+            raise ForkServerGone("the pre-warmed sandbox's limits, priority or affinity were changed")
         requests_read, requests_write = os.pipe()
         responses_read, responses_write = os.pipe()
         try:
             reply = self._request({"op": "fork", "module": module_path, "name": module_name},
-                                  (requests_read, responses_write, stderr_file.fileno()))
+                                  (requests_read, responses_write, stderr_file.fileno(), payload_fd))
         except BaseException:
             os.close(requests_write)
             os.close(responses_read)
@@ -193,7 +193,7 @@ class ForkServer:
         return code if isinstance(code, int) else None
 
     def close(self) -> None:
-        """Kill the whole sandbox (its PID namespace dies with it) and remove the slot."""
+        """Kill the whole sandbox (its PID namespace dies with it)."""
         if self._gone:
             return
         self._gone = True
@@ -207,7 +207,6 @@ class ForkServer:
             pass
         self._control.close()
         self._log.close()
-        shutil.rmtree(self.slot, ignore_errors=True)
         with _registry_lock:
             _open_servers.discard(self)
 

@@ -2,12 +2,15 @@
 
 Under bubblewrap (``--unshare-all``) the child has its own mount, PID, network, IPC and user
 namespaces. Its filesystem holds only ``/usr``, the Python installation and environment,
-the worker's two files at ``/grader``, a private copy of the submission at ``/submission``
-and an empty ``/tmp``; the grader's package (hidden tests), the reference solutions, the
-gradebook and other students' submissions do not exist there. Everything but ``/submission``,
-``/tmp`` and ``/dev/shm`` is read-only, and those two tmpfs (host memory) are capped where
-bubblewrap can. The network has only a loopback device. It runs as uid 65534 with no
-capabilities and dies with the grader.
+the worker's files at ``/grader``, its own copy of the submission at ``/submission`` and an
+empty ``/tmp``; the grader's package (hidden tests), the reference solutions, the gradebook
+and other students' submissions do not exist there. Everything but ``/submission``, ``/tmp``
+and ``/dev/shm`` is read-only, and those three are tmpfs (host memory), capped where
+bubblewrap can. The submission's files reach ``/submission`` through a read-only descriptor
+that the worker unpacks (child/payload.py): no host folder is writable from the sandbox, so
+the host never writes where a sandbox could have planted a link. The network has only a
+loopback device. It runs as uid 65534 with no capabilities and dies with the grader; the
+worker loads a seccomp filter (child/confine.py) before it imports the student's module.
 
 Where namespaces are not allowed (Docker's default seccomp profile, as on Gradescope) but the
 grader runs as root, the ``user`` mode runs the child as a uid of its own with no groups: it can read
@@ -37,6 +40,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from autograder.assignments import PACKAGE_DIR, SOLUTIONS_DIR
+from autograder.sandbox.child import payload
+from autograder.sandbox.child.confine import SHM_BYTES, TMP_BYTES
 
 CHILD_DIR = Path(__file__).resolve().parent / "child"
 SANDBOX_GRADER_DIR = "/grader"
@@ -48,9 +53,6 @@ SUBMISSION_UIDS = range(200_000, 300_000)
 # room), and in every mode the watchdog on the sandbox's processes (see watchdog.py).
 MAX_PROCESSES = 256
 MAX_FILE_BYTES = 64 * 1024 * 1024
-# Under bubblewrap: the sandbox's /tmp and /dev/shm (in memory).
-TMP_BYTES = 128 * 1024 * 1024
-SHM_BYTES = 64 * 1024 * 1024
 
 
 class SandboxMode(str, Enum):
@@ -188,7 +190,9 @@ def _python_roots() -> list[Path]:
     return sorted(r for r in roots if not _is_within(r, Path("/usr")))
 
 
-def bwrap_command(config: SandboxConfig, staging_dir: Path, python_args: list[str]) -> list[str]:
+def bwrap_command(config: SandboxConfig, python_args: list[str]) -> list[str]:
+    """The sandbox, with an empty ``/submission``: a capped tmpfs that the worker fills from its
+    payload descriptor, or, for a pre-warmed sandbox, a mount point for each child's own."""
     args = _bwrap_base_args()
     roots = _python_roots()
     for root in roots:
@@ -199,7 +203,7 @@ def bwrap_command(config: SandboxConfig, staging_dir: Path, python_args: list[st
         if any(_is_within(secret, root) for root in roots) or _is_within(secret, Path("/usr")):
             args += ["--tmpfs", str(secret), "--remount-ro", str(secret)]
     args += ["--ro-bind", str(CHILD_DIR), SANDBOX_GRADER_DIR]
-    args += ["--bind", str(staging_dir), SANDBOX_SUBMISSION_DIR, "--chdir", SANDBOX_SUBMISSION_DIR]
+    args += [*_tmpfs(SANDBOX_SUBMISSION_DIR, payload.MAX_BYTES), "--chdir", SANDBOX_SUBMISSION_DIR]
     # The root is a tmpfs bwrap made: read-only, so that the only places to write are /tmp and
     # /dev/shm (capped) and /submission (on disk, watched by the watchdog).
     args += ["--remount-ro", "/"]
@@ -245,13 +249,13 @@ def kill_processes_of(config: SandboxConfig) -> None:
         pass
 
 
-def _popen_sandboxed(config: SandboxConfig, staging_dir: Path, script: str, script_args: list[str], *,
+def _popen_sandboxed(config: SandboxConfig, staging_dir: Path | None, script: str, script_args: list[str], *,
                      stdin, stdout, stderr, pass_fds: tuple[int, ...] = ()) -> subprocess.Popen:
     """Start ``python -I child/SCRIPT ARGS`` in the sandbox, in its own session, under the limits;
-    ``script_args`` name the submission's files as the child sees them (see submission_path)."""
+    ``script_args`` name the submission's files as the child sees them (see submission_path).
+    ``staging_dir`` is the child's working folder outside bubblewrap (None under it)."""
     if config.mode is SandboxMode.BWRAP:
-        command = bwrap_command(config, staging_dir, [sys.executable, "-I", "-B", f"{SANDBOX_GRADER_DIR}/{script}",
-                                                      *script_args])
+        command = bwrap_command(config, [sys.executable, "-I", "-B", f"{SANDBOX_GRADER_DIR}/{script}", *script_args])
         cwd, env = None, {}
     else:
         child_dir = _world_readable_child_dir() if config.mode is SandboxMode.USER else CHILD_DIR
@@ -287,16 +291,24 @@ def submission_path(config: SandboxConfig, staging_dir: Path, module_filename: s
     return str(staging_dir / module_filename)
 
 
-def spawn_worker(config: SandboxConfig, staging_dir: Path, module_filename: str, module_name: str,
-                 stderr_file) -> subprocess.Popen:
-    """Start the worker for ``staging_dir/module_filename``; its stdin/stdout are the pipes."""
-    return _popen_sandboxed(config, staging_dir, "worker.py",
-                            [submission_path(config, staging_dir, module_filename), module_name],
+def spawn_worker(config: SandboxConfig, workdir: Path, module_filename: str, module_name: str,
+                 stderr_file, payload_fd: int | None = None) -> subprocess.Popen:
+    """Start the worker for ``module_filename``; its stdin/stdout are the pipes. Under bubblewrap
+    the worker unpacks the submission from ``payload_fd`` into its own /submission; elsewhere it
+    works in ``workdir`` (the user mode's fresh private copy, or the staged folder)."""
+    if config.mode is SandboxMode.BWRAP:
+        return _popen_sandboxed(config, None, "worker.py",
+                                [submission_path(config, workdir, module_filename), module_name, str(payload_fd)],
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr_file,
+                                pass_fds=(payload_fd,))
+    confine = ["confine"] if config.mode is SandboxMode.USER else []
+    return _popen_sandboxed(config, workdir, "worker.py",
+                            [submission_path(config, workdir, module_filename), module_name, *confine],
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr_file)
 
 
-def spawn_zygote(config: SandboxConfig, slot_dir: Path, control_fd: int, log_file) -> subprocess.Popen:
-    """Start a pre-warmed sandbox (child/zygote.py) on ``slot_dir``, serving on ``control_fd``;
-    it imports ``config.preload`` before any submission is known."""
-    return _popen_sandboxed(config, slot_dir, "zygote.py", [str(control_fd), *config.preload],
+def spawn_zygote(config: SandboxConfig, control_fd: int, log_file) -> subprocess.Popen:
+    """Start a pre-warmed sandbox (child/zygote.py) serving on ``control_fd``; it imports
+    ``config.preload`` before any submission is known."""
+    return _popen_sandboxed(config, None, "zygote.py", [str(control_fd), *config.preload],
                             stdin=subprocess.DEVNULL, stdout=log_file, stderr=log_file, pass_fds=(control_fd,))

@@ -4,13 +4,21 @@ A hang, crash or exit fails only the call in which it happened: the child is kil
 next call starts a fresh one. Every call counts against the submission's total time budget.
 While a child lives, a watchdog (watchdog.py) bounds its processes, their memory together and
 its working folder's size. Under bubblewrap the child is forked from a pre-warmed sandbox
-(forkserver.py); elsewhere it is a new process.
+(forkserver.py), or spawned where the kernel does not let it confine its children; elsewhere it
+is a new process.
+
+Where the child's files come from: under bubblewrap, a read-only descriptor on the staged
+submission that the child unpacks into its own /submission (child/payload.py); in the user
+mode, a fresh copy that the host makes for each child in a new root-only folder before handing
+it to the submission's uid, and removes (symlink-safe) once every process of that uid is dead.
+Either way the host never writes into a folder a live sandbox could have written.
 """
 
 from __future__ import annotations
 
 import os
 import select
+import shutil
 import signal
 import subprocess
 import tempfile
@@ -21,8 +29,9 @@ from pathlib import Path
 from autograder.assignments import Limits
 from autograder.checks import CheckFailure, Stage
 from autograder.engine import calls
-from autograder.sandbox.child import protocol
-from autograder.sandbox.forkserver import ForkServer, ForkServerGone, ZygoteChild, forkserver_for
+from autograder.sandbox.child import payload, protocol
+from autograder.sandbox.forkserver import (ConfinementUnavailable, ForkServer, ForkServerGone, ZygoteChild,
+                                           forkserver_for)
 from autograder.sandbox.launcher import SandboxConfig, SandboxMode, kill_processes_of, spawn_worker, submission_path
 from autograder.sandbox.watchdog import Watchdog, files_of, restore_folder
 
@@ -59,6 +68,20 @@ def _describe_exit(returncode: int | None) -> str:
     return f"it exited with code {returncode}"
 
 
+# Set once a pre-warmed sandbox has said that it cannot confine its children on this kernel:
+# every later child is spawned in a sandbox of its own instead (launcher.spawn_worker).
+_prewarming_refused: str | None = None
+
+
+def _prewarming_works() -> bool:
+    return _prewarming_refused is None
+
+
+def _refuse_prewarming(why: str) -> None:
+    global _prewarming_refused
+    _prewarming_refused = why
+
+
 class SandboxedSubmission:
     """A student's module living in a sandboxed child process.
 
@@ -81,8 +104,11 @@ class SandboxedSubmission:
         self._timeouts: dict[str, int] = {}
         self._budget_deadline = time.monotonic() + limits.total_timeout_s
         self._stderr = tempfile.TemporaryFile()
-        self._original_files = files_of(self._staging_dir)  # to undo a folder that outgrew its limit
-        self._forkserver: ForkServer | None = None  # the pre-warmed sandbox holding our files, if any
+        # The process mode works in the staged folder itself, restored after a breach.
+        self._original_files = files_of(self._staging_dir) if config.mode is SandboxMode.PROCESS else {}
+        self._payload_fd: int | None = None  # bubblewrap: the submission's files, packed once
+        self._private_copy: Path | None = None  # the user mode: this child's own folder
+        self._forkserver: ForkServer | None = None  # the pre-warmed sandbox of our last child, if any
         self.import_failure: ImportFailure | None = None
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -90,12 +116,17 @@ class SandboxedSubmission:
     def start(self) -> ImportFailure | None:
         """Start the child and import the module; return why the import failed, if it did."""
         self._kill()
-        if self._config.mode is SandboxMode.BWRAP and self._config.prewarmed:
-            self._fork_child()
-        else:
-            self._process = spawn_worker(self._config, self._staging_dir, self._module_filename,
-                                         self._module_name, self._stderr)
-            self._watchdog = Watchdog(self._process.pid, self._config, self._staging_dir)
+        if self._config.mode is SandboxMode.BWRAP and self._config.prewarmed and _prewarming_works():
+            try:
+                self._fork_child()
+            except ConfinementUnavailable as error:
+                _refuse_prewarming(str(error))
+        if self._process is None:
+            workdir = self._child_workdir()
+            self._process = spawn_worker(self._config, workdir, self._module_filename, self._module_name,
+                                         self._stderr, self._packed())
+            watched = None if self._config.mode is SandboxMode.BWRAP else workdir
+            self._watchdog = Watchdog(self._process.pid, self._config, watched)
         os.set_blocking(self._process.stdout.fileno(), False)
         deadline = min(time.monotonic() + self._limits.import_timeout_s, self._budget_deadline)
         try:
@@ -113,32 +144,50 @@ class SandboxedSubmission:
             self.import_failure = None
             return None
         self._kill()
-        where = f" ({answer.get('where')})" if answer.get("where") else ""
-        if answer.get("kind") == "syntax_error":
-            return self._fail_import("syntax_error", f"SyntaxError{where}: {answer.get('message', '')}")
-        return self._fail_import("exception", f"importing your module raised {answer.get('type')}{where}: {answer.get('message', '')}")
+        kind = "syntax_error" if answer.get("kind") == "syntax_error" else "exception"
+        return self._fail_import(kind, calls.import_failed(kind, str(answer.get("type", "")), str(answer.get("message", "")),
+                                                           str(answer.get("where", ""))))
 
-    @property
-    def workdir(self) -> Path:
-        """The host folder the child works in: a pre-warmed sandbox's slot, or the staged folder."""
-        return self._forkserver.slot if self._forkserver is not None else self._staging_dir
+    def _packed(self) -> int | None:
+        """Under bubblewrap, the read-only descriptor on the submission's files (packed once)."""
+        if self._config.mode is not SandboxMode.BWRAP:
+            return None
+        if self._payload_fd is None:
+            self._payload_fd = payload.pack(self._staging_dir)
+        return self._payload_fd
+
+    def _child_workdir(self) -> Path:
+        """The host folder a spawned child works in. The user mode gets a fresh copy in a new
+        root-only folder for every child (the last one's was removed when it was killed)."""
+        if self._config.mode is not SandboxMode.USER:
+            return self._staging_dir
+        self._private_copy = Path(tempfile.mkdtemp(prefix="autograder-user-"))
+        shutil.copytree(self._staging_dir, self._private_copy, symlinks=True, dirs_exist_ok=True)
+        return self._private_copy
+
+    def _remove_private_copy(self) -> None:
+        """Once every process of the submission's uid is dead. ``rmtree`` works through
+        descriptors, never following a link a process left there."""
+        copy, self._private_copy = self._private_copy, None
+        if copy is not None:
+            shutil.rmtree(copy, ignore_errors=True)
 
     def _fork_child(self) -> None:
-        """A child forked by this thread's pre-warmed sandbox, with our files in its slot. A
-        sandbox that a watchdog or a child ended is replaced, and loaded from the staged files."""
+        """A child forked by this thread's pre-warmed sandbox. A sandbox that a watchdog or a
+        child ended, or whose zygote was changed, is replaced once."""
         module_path = submission_path(self._config, self._staging_dir, self._module_filename)
         for attempt in range(2):  # a server that ended since its last use is replaced once
             server = forkserver_for(self._config)
-            if server.loaded_for is not self:
-                server.load(self._staging_dir, self)
             self._forkserver = server
             try:
-                self._process = server.fork(module_path, self._module_name, self._stderr)
+                self._process = server.fork(module_path, self._module_name, self._stderr, self._packed())
                 break
+            except ConfinementUnavailable:
+                raise
             except ForkServerGone:
                 if attempt:
                     raise
-        self._watchdog = Watchdog(server.process.pid, self._config, server.slot, exclude=server.zygote_pid)
+        self._watchdog = Watchdog(server.process.pid, self._config, None, exclude=server.zygote_pid)
 
     def _fail_import(self, kind: str, message: str) -> ImportFailure:
         self.import_failure = ImportFailure(kind, message)
@@ -154,8 +203,9 @@ class SandboxedSubmission:
             except (OSError, subprocess.TimeoutExpired):
                 pass
         self._kill()
-        if self._forkserver is not None and self._forkserver.loaded_for is self:
-            self._forkserver.unload()
+        if self._payload_fd is not None:
+            os.close(self._payload_fd)
+            self._payload_fd = None
         self._stderr.close()
 
     def __enter__(self):
@@ -188,7 +238,7 @@ class SandboxedSubmission:
                 stream.close()
             # After a watchdog's kill the sandbox is gone, and its successor is loaded afresh.
             return process.end()
-        restore = watchdog is not None and watchdog.workdir_breached
+        restore = watchdog is not None and watchdog.workdir_breached and self._config.mode is SandboxMode.PROCESS
         # The whole session, even when its leader has exited: children it left running go too.
         try:
             os.killpg(process.pid, signal.SIGKILL)
@@ -206,6 +256,7 @@ class SandboxedSubmission:
             code = None
         if restore:  # the next call's child starts from the submission as it was staged
             restore_folder(self._staging_dir, self._original_files)
+        self._remove_private_copy()
         return code
 
     # -- calls -----------------------------------------------------------------------------
@@ -261,7 +312,7 @@ class SandboxedSubmission:
         if status == "raised":
             raise calls.raised(name, str(reply.get("type")), str(reply.get("message", "")), str(reply.get("where", "")))
         if status == "unencodable":
-            raise CheckFailure(Stage.TYPE, f"{name}() returned a value that cannot be checked: {reply.get('message', '')}"[:300])
+            raise calls.unencodable(name, str(reply.get("message", "")))
         raise calls.crashed(name, f"unexpected reply {status!r}")
 
     # -- pipe I/O with deadlines ------------------------------------------------------------

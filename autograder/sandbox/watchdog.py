@@ -155,7 +155,8 @@ class Watchdog:
     next call starts from the submission as staged).
     """
 
-    def __init__(self, pid: int, config: SandboxConfig, workdir: Path, exclude: int | None = None):
+    def __init__(self, pid: int, config: SandboxConfig, workdir: Path | None, exclude: int | None = None):
+        """``workdir`` is None under bubblewrap, where the child's /submission is a capped tmpfs."""
         self._pid = pid
         self._exclude = exclude
         self._config = config
@@ -174,6 +175,8 @@ class Watchdog:
         if (private_memory_bytes(pids) > self._max_bytes
                 and private_memory_bytes(pids, precise=True) > self._max_bytes):
             return f"its processes held more than {self._config.memory_mb} MB of memory together"
+        if self._workdir is None:
+            return None
         used, files = folder_usage(self._workdir, MAX_WORKDIR_FILES)
         if used > MAX_WORKDIR_BYTES or files > MAX_WORKDIR_FILES:
             return f"it wrote more than {MAX_WORKDIR_BYTES // 2**20} MB or {MAX_WORKDIR_FILES} files into its folder"

@@ -1,7 +1,10 @@
 """The sandboxed side: import the student's module, then serve calls to its functions.
 
-Run as ``python -I worker.py MODULE_FILE MODULE_NAME``, or forked by zygote.py, with the
-request pipe on stdin and the response pipe on stdout. Before student code runs, both pipes move to private file
+Run as ``python -I worker.py MODULE_FILE MODULE_NAME [PAYLOAD_FD | confine]``, or forked by
+zygote.py, with the request pipe on stdin and the response pipe on stdout. With PAYLOAD_FD
+(under bubblewrap) it first unpacks the submission's files from that descriptor into the
+module's folder (payload.py); with a payload or ``confine`` (the user mode) it loads the seccomp
+filter (confine.py) before any student code runs. Before student code runs, both pipes move to private file
 descriptors; the student's own prints go to stderr, which the grader caps and keeps.
 
 Everything the student's code returns is converted to plain data here (see protocol.py).
@@ -19,6 +22,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import importlib.util  # noqa: E402
 
+import confine  # noqa: E402
+import payload  # noqa: E402
 import protocol  # noqa: E402
 
 MAX_MESSAGE_CHARS = 500
@@ -125,5 +130,15 @@ def main(module_path: str, module_name: str) -> None:
         _send(responses, reply)
 
 
+def _prepare(module_path: str, how: str) -> None:
+    """Before anything of the student's exists here: unpack, then load the seccomp filter."""
+    if how != "confine":
+        payload.unpack(int(how), os.path.dirname(module_path))
+    if not confine.install_seccomp():  # libseccomp missing: the namespaces or the uid still hold
+        print("sandbox: no seccomp filter (libseccomp2 or pyseccomp is missing)", file=sys.stderr)
+
+
 if __name__ == "__main__":
+    if len(sys.argv) > 3:
+        _prepare(sys.argv[1], sys.argv[3])
     main(sys.argv[1], sys.argv[2])

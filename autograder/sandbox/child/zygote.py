@@ -4,21 +4,28 @@ Run inside the sandbox as ``python -I zygote.py CONTROL_FD [MODULE ...]``: it im
 modules named (never any student's code), then serves the grader on CONTROL_FD, a Unix
 SOCK_SEQPACKET socket, one JSON message per packet:
 
-- ``fork`` with three descriptors (request pipe, response pipe, output file): fork a child that
-  takes them as its stdin, stdout and stderr and runs worker.py's ``main`` on the submission
-  that the grader has just copied into /submission. A fork costs milliseconds where a new
-  interpreter costs 0.2 s with numpy and 4 s or more with Keras.
-- ``reset``: end the child and everything it started, and put the sandbox back as it was
+- ``fork`` with four descriptors (request pipe, response pipe, output file, the submission's
+  files packed by payload.py): fork a child that confines itself (confine.py: namespaces of its
+  own, in which it is PID 1; private capped /tmp, /dev/shm and /submission; no capabilities;
+  a seccomp filter), unpacks the submission into its /submission, takes the first three
+  descriptors as its stdin, stdout and stderr and runs worker.py's ``main``. A fork costs
+  milliseconds where a new interpreter costs 0.2 s with numpy and 4 s or more with Keras.
+- ``reset``: end the child and everything it started, and check that the sandbox is as it was
   before the child: the reply says ``clean``, or ``dirty`` when that could not be made sure
   (the grader then throws this sandbox away and starts another).
 
-Why a child cannot reach the next submission through this process: this process never runs or
-reads student code; it is not dumpable, so the children (same uid, no capabilities) can
-neither ptrace it nor read its memory; it ignores the signals it can ignore, and if a child
-kills or stops it anyway, the grader sees it stop answering and replaces the whole sandbox.
-Between children, every other process in the sandbox's PID namespace is killed, and what a
-child could leave for the next one in memory-backed folders or System V IPC is removed or,
-when it cannot be, the sandbox is replaced.
+Why a child cannot reach the next submission through this process, bubblewrap's init or the
+sandbox's shared folders: it lives in a user namespace nested in the sandbox's, so it has no
+capability over any process outside it (no ptrace, no /proc/PID/mem), and in a PID namespace of
+its own, so it cannot name them either (kill, prlimit, setpriority, sched_setaffinity); the
+seccomp filter refuses those calls a second time. Its /tmp, /dev/shm and /submission are its
+own tmpfs, gone with its mount namespace, and it cannot unmount them (no capabilities). When it
+ends, the kernel kills everything else in its PID namespace. This process never runs or reads
+student code and is not dumpable. Between children, every other process in the sandbox's PID
+namespace is killed anyway, and the shared folders and System V IPC are checked; when anything
+cannot be made sure, the sandbox is replaced. At start, it forks a confined child once to prove
+that this kernel allows all of this: ``ready`` says ``confined`` true or false (the grader then
+starts a sandbox per submission instead).
 """
 
 from __future__ import annotations
@@ -38,12 +45,16 @@ import numpy
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+import confine  # noqa: E402
+import payload  # noqa: E402
 import worker  # noqa: E402
 
 PR_SET_DUMPABLE = 4
 MAX_PACKET_BYTES = 64 * 1024
 # The folders that outlive a child inside the sandbox (tmpfs); /submission is the grader's to empty.
 SHARED_FOLDERS = ("/tmp", "/dev/shm")
+SUBMISSION_DIR = "/submission"
+CONFINEMENT_FAILED = 70  # the exit code of a child that could not confine itself
 MAX_ENTRIES_TO_REMOVE = 20_000
 KILL_DEADLINE_S = 5.0
 SYSV_IPC_TABLES = ("/proc/sysvipc/shm", "/proc/sysvipc/msg", "/proc/sysvipc/sem")
@@ -59,10 +70,60 @@ def _set_dumpable(dumpable: bool) -> None:
 
 # -- the child ------------------------------------------------------------------------------
 
+def _confine(payload_fd: int | None) -> None:
+    """In PID 1 of the child's own namespaces: private folders (the submission unpacked into its
+    own), no capabilities, the seccomp filter. Raises if any step fails."""
+    confine.confine_worker(tmp_bytes=confine.TMP_BYTES, shm_bytes=confine.SHM_BYTES,
+                           work_bytes=payload.MAX_BYTES, work_files=payload.MAX_FILES)
+    os.chdir(SUBMISSION_DIR)  # the new tmpfs, not the folder it covers
+    confine.drop_capabilities()
+    if payload_fd is not None:
+        payload.unpack(payload_fd, SUBMISSION_DIR)
+    if not confine.install_seccomp():
+        raise confine.ConfinementError(0, "the seccomp filter could not be loaded")
+
+
+def _fork_confined(run) -> int:
+    """Fork a child that enters namespaces of its own and forks ``run``'s process as PID 1 there.
+    Returns the first child's pid: it waits for the second and exits as it did (killed by a
+    signal, it kills itself with the same one), so that its status is the worker's."""
+    child = os.fork()
+    if child:
+        return child
+    code = CONFINEMENT_FAILED
+    try:
+        confine.enter_namespaces()
+        worker_pid = os.fork()
+        if worker_pid == 0:
+            run()  # never returns
+        _set_dumpable(False)
+        os.closerange(0, os.sysconf("SC_OPEN_MAX"))
+        _, status = os.waitpid(worker_pid, 0)
+        code = os.waitstatus_to_exitcode(status)
+        if code < 0:
+            try:
+                signal.signal(-code, signal.SIG_DFL)
+            except (OSError, ValueError):  # SIGKILL and SIGSTOP have no handler to reset
+                pass
+            os.kill(os.getpid(), -code)
+            code = 128 - code
+    except BaseException:  # noqa: BLE001 - the namespaces could not be made: say why
+        traceback.print_exc()
+    finally:
+        os._exit(code)
+
+
 def _become_worker(fds: list[int], module_path: str, module_name: str) -> None:
-    """In the forked child: take the grader's descriptors, drop the zygote's, serve. Never returns."""
+    """In the confined child: take the grader's descriptors, drop the zygote's, serve. Never returns."""
     code = 0
     try:
+        for target, fd in enumerate(fds[:3]):
+            os.dup2(fd, target)
+        try:
+            _confine(fds[3] if len(fds) > 3 else None)
+        except BaseException:  # noqa: BLE001 - never run student code unconfined
+            traceback.print_exc()
+            os._exit(CONFINEMENT_FAILED)
         os.setsid()  # its own session, as a spawned worker has
         for number in IGNORED_SIGNALS:  # as a new interpreter sets them
             signal.signal(number, signal.SIG_DFL)
@@ -72,8 +133,6 @@ def _become_worker(fds: list[int], module_path: str, module_name: str) -> None:
         # A new interpreter seeds these from the OS; forked ones would all share the zygote's.
         random.seed()
         numpy.random.seed()
-        for target, fd in enumerate(fds):
-            os.dup2(fd, target)
         os.closerange(3, os.sysconf("SC_OPEN_MAX"))  # the control socket above all
         worker.main(module_path, module_name)
     except SystemExit as exit_request:
@@ -86,6 +145,23 @@ def _become_worker(fds: list[int], module_path: str, module_name: str) -> None:
             sys.stderr.flush()
         finally:
             os._exit(code)
+
+
+def _self_test() -> bool:
+    """Whether a child can be confined here (nested namespaces, mounts, seccomp)."""
+    def run() -> None:
+        code = CONFINEMENT_FAILED
+        try:
+            _confine(None)
+            code = 0
+        except BaseException:  # noqa: BLE001
+            traceback.print_exc()
+        finally:
+            os._exit(code)
+
+    child = _fork_confined(run)
+    _, status = os.waitpid(child, 0)
+    return os.waitstatus_to_exitcode(status) == 0
 
 
 # -- between children -----------------------------------------------------------------------
@@ -167,12 +243,15 @@ def _entries(folder: str) -> set[str]:
 
 
 def _snapshot() -> dict[str, tuple]:
-    """What the shared folders hold when no child runs: path -> (kind, size, mtime)."""
+    """What the shared folders hold when no child runs: path -> (inode, kind, size, mtime, ctime).
+
+    The inode change time cannot be set by anyone: an edit that restores size and mtime still
+    moves it."""
     snapshot = {}
     for folder in SHARED_FOLDERS:
         for path in _entries(folder):
             info = os.lstat(path)
-            snapshot[path] = (info.st_mode, info.st_size, info.st_mtime_ns)
+            snapshot[path] = (info.st_ino, info.st_mode, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
     return snapshot
 
 
@@ -208,21 +287,22 @@ def _sysv_ipc_empty() -> bool:
 # -- the server -----------------------------------------------------------------------------
 
 def serve(control: socket.socket) -> None:
+    confined = _self_test()
+    _end_child(None)
     baseline = _snapshot()
     child: int | None = None
-    control.send(json.dumps({"status": "ready", "pid": os.getpid()}).encode())
+    control.send(json.dumps({"status": "ready", "pid": os.getpid(), "confined": confined}).encode())
     while True:
         try:
-            data, fds, _, _ = socket.recv_fds(control, MAX_PACKET_BYTES, 3)
+            data, fds, _, _ = socket.recv_fds(control, MAX_PACKET_BYTES, 4)
         except OSError:
             return
         if not data:  # the grader closed its end
             return
         request = json.loads(data)
-        if request.get("op") == "fork" and len(fds) == 3 and child is None:
-            child = os.fork()
-            if child == 0:
-                _become_worker(fds, str(request["module"]), str(request["name"]))
+        if request.get("op") == "fork" and len(fds) == 4 and child is None:
+            module, name = str(request["module"]), str(request["name"])
+            child = _fork_confined(lambda: _become_worker(fds, module, name))
             reply = {"status": "forked"}
         elif request.get("op") == "reset":
             try:
@@ -243,6 +323,7 @@ def main() -> None:
     control = socket.socket(fileno=int(sys.argv[1]))
     for name in sys.argv[2:]:
         importlib.import_module(name)
+    confine.seccomp_available()  # loads libseccomp once, for every child
     for number in IGNORED_SIGNALS:
         signal.signal(number, signal.SIG_IGN)
     _set_dumpable(False)

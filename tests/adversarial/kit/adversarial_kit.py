@@ -48,11 +48,22 @@ def marker(suffix: str = "") -> str:
     return settings().get("marker", "advsuite-unknown") + (f"-{suffix}" if suffix else "")
 
 
+def own_pid() -> int:
+    """This process's pid as /proc numbers it: in a pre-warmed sandbox's child, which is PID 1
+    of a namespace of its own, os.getpid() is 1 while /proc shows the sandbox's numbering."""
+    try:
+        return int(os.readlink("/proc/self"))
+    except (OSError, ValueError):
+        return os.getpid()
+
+
 def sandboxed() -> bool:
     """Whether this runs in one of the grader's sandboxes (bubblewrap's PID namespace, or the user
     mode's uid). The attacks that write, fork or signal stay off anywhere else: run unsandboxed
     (as root, say), kill(-1) would reach every process on the machine."""
     if 200_000 <= os.getuid() < 300_000:
+        return True
+    if os.getuid() == 65534 and os.path.isfile("/grader/worker.py"):  # the worker's files, bound by bwrap
         return True
     return os.path.basename(_read_text("/proc/1/cmdline").split("\0")[0]) == "bwrap"
 
@@ -151,7 +162,7 @@ def steal_from_environment() -> bool:
         return True
     wanted = SECRET_ENV.encode()
     for pid in [os.getppid(), 1, *[int(p) for p in os.listdir("/proc") if p.isdigit()]]:
-        if pid == os.getpid():
+        if pid in (own_pid(), os.getpid()):
             continue
         try:
             with open(f"/proc/{pid}/environ", "rb") as f:
@@ -164,7 +175,7 @@ def steal_from_environment() -> bool:
 
 def steal_from_memory(max_bytes: int = 64 << 20) -> bool:
     """Other processes' memory (/proc/<pid>/mem, the parent first) and command lines."""
-    me = os.getpid()
+    me = own_pid()
     pids = [os.getppid(), 1]
     try:
         pids += [int(p) for p in os.listdir("/proc") if p.isdigit()]
