@@ -207,3 +207,38 @@ def test_a_changed_zygote_is_never_forked_from(tmp_path, change):
     replacement = forkserver.forkserver_for(CONFIG)
     assert replacement is not server and not server.alive()
     assert forkserver.zygote_settings(replacement.zygote_pid) == before
+
+
+ROOT_ON_THE_HOST = textwrap.dedent(
+    """
+    import ctypes, os
+
+    def write_kernel_settings():
+        # Started by root, the sandbox's uid is root's on the host: /proc/sys files are root's.
+        # The value written is the one already there, so that a failure changes nothing.
+        written = []
+        for path in ("/proc/sys/vm/stat_interval", "/proc/sys/kernel/core_pattern"):
+            try:
+                value = open(path).read()
+                with open(path, "w") as setting:
+                    setting.write(value)
+                written.append(path)
+            except OSError:
+                pass
+        return written
+
+    def link_into_roots_keyring():
+        libc = ctypes.CDLL(None, use_errno=True)
+        data = b"left for the next student"
+        key = libc.syscall(248, b"user", b"isolation-test", data, len(data), ctypes.c_int(-3))  # add_key
+        return key
+    """
+)
+
+
+def test_root_on_the_host_gains_nothing(tmp_path):
+    """When the grader is root, so is the sandbox's uid on the host (without capabilities): the
+    kernel's settings in /proc/sys and root's keyrings stay out of reach."""
+    with _submission(tmp_path, "root", ROOT_ON_THE_HOST) as attacker:
+        assert attacker.write_kernel_settings() == []
+        assert attacker.link_into_roots_keyring() == -1

@@ -190,10 +190,17 @@ def _python_roots() -> list[Path]:
     return sorted(r for r in roots if not _is_within(r, Path("/usr")))
 
 
-def bwrap_command(config: SandboxConfig, python_args: list[str]) -> list[str]:
+def bwrap_command(config: SandboxConfig, python_args: list[str], *, zygote: bool = False) -> list[str]:
     """The sandbox, with an empty ``/submission``: a capped tmpfs that the worker fills from its
-    payload descriptor, or, for a pre-warmed sandbox, a mount point for each child's own."""
+    payload descriptor, or, for a pre-warmed sandbox, a mount point for each child's own.
+
+    ``/proc`` is read-only for a worker: started by root, the sandbox's uid is root's on the
+    host, which the kernel lets write /proc/sys (kernel.core_pattern among them) without any
+    capability. A zygote's children write their namespace's uid map there first, then make it
+    read-only themselves (child/confine.py)."""
     args = _bwrap_base_args()
+    if not zygote:
+        args += ["--remount-ro", "/proc"]
     roots = _python_roots()
     for root in roots:
         args += ["--ro-bind", str(root), str(root)]
@@ -255,7 +262,8 @@ def _popen_sandboxed(config: SandboxConfig, staging_dir: Path | None, script: st
     ``script_args`` name the submission's files as the child sees them (see submission_path).
     ``staging_dir`` is the child's working folder outside bubblewrap (None under it)."""
     if config.mode is SandboxMode.BWRAP:
-        command = bwrap_command(config, [sys.executable, "-I", "-B", f"{SANDBOX_GRADER_DIR}/{script}", *script_args])
+        command = bwrap_command(config, [sys.executable, "-I", "-B", f"{SANDBOX_GRADER_DIR}/{script}", *script_args],
+                                zygote=script == "zygote.py")
         cwd, env = None, {}
     else:
         child_dir = _world_readable_child_dir() if config.mode is SandboxMode.USER else CHILD_DIR

@@ -22,8 +22,10 @@ this module does the same for each forked child, in two steps:
 The seccomp filter (``install_seccomp``, libseccomp through ``pyseccomp``) is a second wall,
 also used where there are no namespaces (the user mode): it refuses ptrace, process_vm_readv/
 writev, kcmp and pidfd_getfd, and prlimit, setpriority and sched_setaffinity aimed at any
-process but the caller (pid 0), with EPERM rather than a kill, so that a library probing for
-them carries on.
+process but the caller (pid 0), and the kernel keyring calls (add_key, keyctl, request_key:
+a sandbox that root started runs as root's uid on the host, and root's own user keyring
+outlives every sandbox), with EPERM rather than a kill, so that a library probing for them
+carries on.
 
 Standard library and ctypes only (``pyseccomp`` is itself ctypes over libseccomp.so.2).
 """
@@ -115,6 +117,27 @@ def _hide_outside_processes() -> None:
                     raise
 
 
+MS_REMOUNT = 32
+MS_BIND = 4096
+MS_NOATIME = 1024
+MS_NODIRATIME = 2048
+MS_RELATIME = 1 << 21
+MS_STRICTATIME = 1 << 24
+
+
+def _read_only(target: str) -> None:
+    """Remount ``target`` read-only, keeping the flags it has (a nested namespace may not
+    clear the ones its parent set)."""
+    flag = os.statvfs(target).f_flag
+    kept = {os.ST_NOSUID: MS_NOSUID, os.ST_NODEV: MS_NODEV, os.ST_NOEXEC: MS_NOEXEC,
+            os.ST_NOATIME: MS_NOATIME, os.ST_NODIRATIME: MS_NODIRATIME, os.ST_RELATIME: MS_RELATIME}
+    flags = MS_REMOUNT | MS_BIND | MS_RDONLY
+    for statvfs_flag, mount_flag in kept.items():
+        if flag & statvfs_flag:
+            flags |= mount_flag
+    _check(_libc.mount(None, target.encode(), None, flags, None), f"read-only {target}")
+
+
 def drop_capabilities() -> None:
     """Give up every capability in this user namespace, for good (the uid is not 0 here, so an
     exec regains none): the mounts above can no longer be undone, nor new ones made."""
@@ -157,6 +180,9 @@ def confine_worker(*, tmp_bytes: int, shm_bytes: int, work_bytes: int, work_file
     _tmpfs("/dev/shm", shm_bytes, 10_000, "1777")
     _tmpfs("/submission", work_bytes, work_files, "0755")
     _hide_outside_processes()
+    # Started by root, the sandbox's uid is root's on the host, which the kernel lets write
+    # /proc/sys (kernel.core_pattern among them) without any capability.
+    _read_only("/proc")
     _new_session_keyring()
 
 
@@ -193,7 +219,10 @@ def install_seccomp() -> bool:
     try:
         refuse = seccomp.ERRNO(errno.EPERM)
         rules = seccomp.SyscallFilter(defaction=seccomp.ALLOW)
-        for name in ("ptrace", "process_vm_readv", "process_vm_writev", "kcmp", "pidfd_getfd"):
+        # The kernel's keyrings: a sandbox started by root is root's on the host, and could
+        # otherwise link keys into root's own user keyring, which outlives every sandbox.
+        for name in ("ptrace", "process_vm_readv", "process_vm_writev", "kcmp", "pidfd_getfd",
+                     "add_key", "keyctl", "request_key"):
             rules.add_rule(refuse, name)
         # Only the caller itself (pid 0) may be named: prlimit64(pid), setpriority(which, who),
         # sched_setaffinity(pid).
