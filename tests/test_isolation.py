@@ -17,6 +17,11 @@ For each run: every honest student keeps full marks, every attacker and the coll
 exactly their honest part, no process an attacker started survives, no file appears outside
 the output folder (the links' targets included), the submissions are unchanged, the grader's
 own memory stays under 2 GB and every submission finishes within its time budget.
+
+The same cohort, less ``a_shared_tmp`` (the user mode shares the host's /tmp by design: an
+attacker there can overwrite what any user may write), is graded in the user mode (a uid per
+submission, as in Gradescope's container) with ``--sandbox user``; what a submission's uid
+left in /tmp, /var/tmp and /dev/shm must be gone after it.
 """
 
 from __future__ import annotations
@@ -38,10 +43,15 @@ import pytest
 from autograder.assignments import REPO_ROOT, get_assignment
 from autograder.gradebook import Gradebook
 from autograder.intake import discover, fingerprint
-from autograder.sandbox.launcher import bwrap_problem
+from autograder.sandbox.launcher import SUBMISSION_UIDS, WORLD_WRITABLE, bwrap_problem, user_mode_problem
+from container_wrapper import world_readable_python_wrapper
 
-pytestmark = [pytest.mark.slow,
-              pytest.mark.skipif(bwrap_problem() is not None, reason=f"bubblewrap unusable: {bwrap_problem()}")]
+pytestmark = pytest.mark.slow
+needs_bwrap = pytest.mark.skipif(bwrap_problem() is not None, reason=f"bubblewrap unusable: {bwrap_problem()}")
+# The user mode needs root; where root's Python is private, the command runs in the wrapper
+# that makes it readable (as Gradescope's container is), which needs bubblewrap.
+user_mode_runs = user_mode_problem() is None or (os.geteuid() == 0 and bwrap_problem() is None)
+needs_user_mode = pytest.mark.skipif(not user_mode_runs, reason="the user mode needs root")
 
 ISOLATION_DIR = Path(__file__).with_name("adversarial") / "isolation"
 KIT = Path(__file__).with_name("adversarial") / "kit" / "adversarial_kit.py"
@@ -59,12 +69,12 @@ def _autograder() -> str:
     return str(found) if found.exists() else shutil.which("autograder")
 
 
-def _cohort(folder: Path, settings: dict) -> Path:
+def _cohort(folder: Path, settings: dict, attackers: list[str]) -> Path:
     assignment = get_assignment(ASSIGNMENT)
     for student in HONEST:
         (folder / student).mkdir(parents=True)
         shutil.copy(assignment.solution_path, folder / student / assignment.module_filename)
-    for student in (*ATTACKERS, COLLECTOR):
+    for student in (*attackers, COLLECTOR):
         target = folder / student
         shutil.copytree(ISOLATION_DIR / ASSIGNMENT / student, target)
         shutil.copy(assignment.solution_path, target / "_honest.py")
@@ -117,20 +127,44 @@ def _surviving(marker: str, wait_s: float = 5.0) -> list[str]:
         time.sleep(0.2)
 
 
-@pytest.mark.parametrize("jobs", [1, 2])
-def test_no_submission_reaches_another_the_host_or_the_grader(tmp_path, jobs):
+def _left_by_submissions() -> list[str]:
+    """Entries of the world-writable folders owned by a submission uid of the user mode."""
+    left = []
+    for folder in WORLD_WRITABLE:
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            try:
+                if entry.stat(follow_symlinks=False).st_uid in SUBMISSION_UIDS:
+                    left.append(entry.path)
+            except OSError:
+                pass
+    return left
+
+
+@pytest.mark.parametrize("sandbox, jobs", [pytest.param("bwrap", 1, marks=needs_bwrap),
+                                           pytest.param("bwrap", 2, marks=needs_bwrap),
+                                           pytest.param("user", 2, marks=needs_user_mode)])
+def test_no_submission_reaches_another_the_host_or_the_grader(tmp_path, sandbox, jobs):
+    attackers = ATTACKERS if sandbox == "bwrap" else [a for a in ATTACKERS if a != "a_shared_tmp"]
     marker = f"isolation-{uuid.uuid4().hex[:12]}"
     site_packages = Path(sysconfig.get_paths()["purelib"])
     outdir = tmp_path / "out"
     settings = {"marker": marker, "checkout": str(REPO_ROOT), "submissions": str(tmp_path / "cohort"),
                 "outdir": str(outdir), "site_packages": str(site_packages)}
-    cohort = _cohort(tmp_path / "cohort", settings)
+    cohort = _cohort(tmp_path / "cohort", settings, attackers)
     before = {entry.path.name: fingerprint(entry) for entry in discover(cohort)}
+    left_before = set(_left_by_submissions())
 
+    command = [_autograder(), "grade", ASSIGNMENT, str(cohort), "-o", str(outdir), "--jobs", str(jobs),
+               "--sandbox", sandbox]
+    if sandbox == "user" and user_mode_problem() is not None:
+        tmp_path.chmod(0o755)  # the wrapper's root reads the cohort; the submissions' uids do not
+        command = [*world_readable_python_wrapper(), *command]
     started = time.monotonic()
-    grader = subprocess.Popen([_autograder(), "grade", ASSIGNMENT, str(cohort), "-o", str(outdir),
-                               "--jobs", str(jobs)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                              cwd=tmp_path)
+    grader = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=tmp_path)
     rss = PeakRSS(grader.pid)
     output, _ = grader.communicate(timeout=600)
     peak = rss.stop()
@@ -141,10 +175,10 @@ def test_no_submission_reaches_another_the_host_or_the_grader(tmp_path, jobs):
         rows = {r.student: r for r in gradebook.results(ASSIGNMENT)}
     scores = {student: (row.score, row.status.value) for student, row in rows.items()}
     expected = {**{s: (FULL, "graded") for s in HONEST},
-                **{s: (HONEST_PART, "graded") for s in (*ATTACKERS, COLLECTOR)}}
+                **{s: (HONEST_PART, "graded") for s in (*attackers, COLLECTOR)}}
     details = {s: [(t.name, t.stage, t.message[:120]) for t in rows[s].tests if t.points < t.max_points]
                for s in rows if scores[s] != expected.get(s)}
-    assert scores == expected, details
+    assert scores == expected, (details, {s: rows[s].stdout_tail[-500:] for s in details})
     assert not any(t.outcome.value == "error" for row in rows.values() for t in row.tests)
     # What the attacks report they reached (in their own output): nothing.
     for student, word in (("a_outlive", "traced:"), ("a_limits", "changed:"), (COLLECTOR, "found:")):
@@ -155,6 +189,7 @@ def test_no_submission_reaches_another_the_host_or_the_grader(tmp_path, jobs):
     outside = [tmp_path, site_packages, REPO_ROOT / "autograder", REPO_ROOT / "solutions", Path("/dev/shm")]
     assert _files_named(marker, outside) == []
     assert not [p for p in os.listdir("/tmp") if marker in p]
+    assert set(_left_by_submissions()) <= left_before
     assert {entry.path.name: fingerprint(entry) for entry in discover(cohort)} == before
 
     assert peak < MAX_GRADER_RSS, f"the grader held {peak / 2**20:.0f} MB"

@@ -256,6 +256,42 @@ def kill_processes_of(config: SandboxConfig) -> None:
         pass
 
 
+# Where any uid may write on a host without namespaces: what the user mode's submission leaves
+# there is removed once all its processes are dead (remove_files_of).
+WORLD_WRITABLE = ("/tmp", "/var/tmp", "/dev/shm")
+
+
+def remove_files_of(config: SandboxConfig) -> None:
+    """In the user mode, once every process of the submission's uid is dead: remove what it
+    left in the world-writable folders (and in world-writable folders inside them), so that
+    nothing it wrote outlives it. Entries are judged by their owner without following links,
+    and folders go with ``rmtree``, which works through descriptors."""
+    if config.mode is not SandboxMode.USER:
+        return
+    for folder in WORLD_WRITABLE:
+        _remove_owned(folder, config.uid, depth=3)
+
+
+def _remove_owned(folder: str, uid: int, depth: int) -> None:
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        try:
+            info = entry.stat(follow_symlinks=False)
+            is_folder = entry.is_dir(follow_symlinks=False)
+            if info.st_uid == uid:
+                if is_folder:
+                    shutil.rmtree(entry.path, ignore_errors=True)
+                else:
+                    os.unlink(entry.path)
+            elif is_folder and info.st_mode & 0o002 and depth > 1:  # another world-writable folder
+                _remove_owned(entry.path, uid, depth - 1)
+        except OSError:
+            continue
+
+
 def _popen_sandboxed(config: SandboxConfig, staging_dir: Path | None, script: str, script_args: list[str], *,
                      stdin, stdout, stderr, pass_fds: tuple[int, ...] = ()) -> subprocess.Popen:
     """Start ``python -I child/SCRIPT ARGS`` in the sandbox, in its own session, under the limits;

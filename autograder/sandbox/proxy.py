@@ -32,7 +32,8 @@ from autograder.engine import calls
 from autograder.sandbox.child import payload, protocol
 from autograder.sandbox.forkserver import (ConfinementUnavailable, ForkServer, ForkServerGone, ZygoteChild,
                                            forkserver_for)
-from autograder.sandbox.launcher import SandboxConfig, SandboxMode, kill_processes_of, spawn_worker, submission_path
+from autograder.sandbox.launcher import (SandboxConfig, SandboxMode, kill_processes_of, remove_files_of, spawn_worker,
+                                         submission_path)
 from autograder.sandbox.watchdog import Watchdog, files_of, restore_folder
 
 STDERR_TAIL_BYTES = 4096
@@ -203,6 +204,7 @@ class SandboxedSubmission:
             except (OSError, subprocess.TimeoutExpired):
                 pass
         self._kill()
+        remove_files_of(self._config)  # the user mode: what its uid left in /tmp and the like
         if self._payload_fd is not None:
             os.close(self._payload_fd)
             self._payload_fd = None

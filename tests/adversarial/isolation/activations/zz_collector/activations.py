@@ -1,9 +1,11 @@
 """Graded after the attackers and the honest students: earns leaky_relu's points only if it
 finds anything another submission left or any other student's code.
 
-It looks in /tmp, /dev/shm and /submission, at every process /proc shows, and through every
-/proc/PID/root and cwd it can open. Finding nothing (as it should), it returns zeros and
-scores exactly what the attackers score.
+Under bubblewrap its /tmp, /dev/shm and /submission should hold only its own files and /proc
+only itself, so anything else counts. In the user mode (a uid per submission on a shared host,
+where a submission graded at the same time is visible in /proc by design) it counts files
+and processes that carry the attackers' marker, and other students' code it can list. Finding nothing (as it should), it returns zeros and scores exactly what
+the attackers score.
 """
 import glob
 import os
@@ -17,24 +19,32 @@ MINE = {"activations.py", "_honest.py", "adversarial_kit.py", "adversarial.json"
 
 
 def _found() -> list:
+    bwrap = os.getuid() == 65534
+    marker = kit.settings().get("marker", "no marker")
     found = []
-    for folder in ("/tmp", "/dev/shm"):
-        for root, _, files in os.walk(folder):
-            found += [os.path.join(root, name) for name in files]
-    found += [p for p in glob.glob("/submission/*") if os.path.basename(p) not in MINE]
+    for folder in ("/tmp", "/dev/shm", "/var/tmp"):
+        for root, dirs, files in os.walk(folder):
+            for name in files + dirs:
+                path = os.path.join(root, name)
+                if (bwrap and folder != "/var/tmp") or marker in name:
+                    found.append(path)
+    found += [p for p in glob.glob(os.path.join(os.getcwd(), "*")) if os.path.basename(p) not in MINE]
     mine = os.readlink("/proc/self")
     for name in os.listdir("/proc"):
-        if name.isdigit() and name != mine:
-            for path in (f"/proc/{name}/cmdline", f"/proc/{name}/root/submission", f"/proc/{name}/cwd"):
-                try:
-                    if os.path.isdir(path):
-                        found += os.listdir(path)
-                    else:
-                        with open(path, "rb") as f:
-                            if f.read():
-                                found.append(path)
-                except OSError:
-                    pass
+        if not name.isdigit() or name == mine:
+            continue
+        try:
+            with open(f"/proc/{name}/cmdline", "rb") as f:
+                cmdline = f.read()
+        except OSError:
+            continue
+        if (bwrap and cmdline) or marker.encode() in cmdline:
+            found.append(f"/proc/{name}")
+        for path in (f"/proc/{name}/root/submission", f"/proc/{name}/cwd"):
+            try:
+                found += [p for p in os.listdir(path) if p.endswith(".py") and p not in MINE]
+            except OSError:
+                pass
     return found
 
 
