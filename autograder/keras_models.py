@@ -17,6 +17,14 @@ is allocated: the model is first built in a stateless scope, where variables get
 but no memory, and refused if its parameters or its work per example are far beyond what any
 course model needs (a config asking for billions of weights would otherwise take the grader's
 memory, or its time in training).
+
+That measure counts what layers compute without weights too (an attention layer's score matrix is
+positions squared per head; a pooling window's reads), and the grader trains only layers whose
+cost it models: any other built-in layer is refused by name, since no assignment's architecture
+uses it. When the grader is about to train, the model is measured at the shape of the data it will
+be fed (a declared ``keras.Input((2, 2, 1))`` does not stop a Sequential from running on 28x28
+images), and ``ModelCost`` turns the measure into the memory of a training step and the largest
+evaluation batch that fits (``training.py`` enforces both, and a time budget).
 """
 
 from __future__ import annotations
@@ -47,6 +55,54 @@ MAX_CONFIG_BYTES = 4 * 1024 * 1024
 MAX_PARAMETERS = 100_000_000
 MAX_WORK_PER_EXAMPLE = 2_000_000_000  # weights times the positions each is applied at, summed over layers
 MAX_ACTIVATIONS_PER_EXAMPLE = 5_000_000
+# Far beyond the course's models too (AlexNet: 22 layers); building and tracing a graph costs time
+# per layer, whatever the layer computes.
+MAX_LAYERS = 500
+# What the grader's training or evaluation of one submitted model may hold: weights, gradients and
+# optimizer slots, and a batch's activations. With TensorFlow and the data (about 0.8 GB), it keeps a
+# grading process under 2 GB. AlexNet needs 0.6 GB of it, LeNet and the MLP a few MB.
+MAX_MODEL_BYTES = 1024 * 1024 * 1024
+# Copies of every weight while training: the trained model's, its gradients, Adam's two slots, and
+# the rebuilt model that the architecture checks keep.
+PARAMETER_COPIES = 5
+# Copies of a batch's activations while training: the forward values kept for the backward pass,
+# their gradients, and the temporaries between them (measured: tests/test_trusted_budget.py).
+ACTIVATION_COPIES = 3
+# Multiply-adds per evaluation batch: a long forward pass is cut into batches between which the
+# grader looks at its clock (AlexNet: 47 G per 1000 images; 2 to 5 s on 2 cores).
+MAX_EVALUATION_WORK = 50_000_000_000
+# Unrolled, a recurrent layer's graph has one copy of its step per time step.
+MAX_UNROLLED_STEPS = 100
+
+# The layers the grader trains: those whose cost the size check measures. For most, their weights
+# applied at every position and their outputs are the whole cost; the others are measured below
+# (_hidden_cost). Any other Keras layer is refused: none of the assignments' architectures uses one.
+PLAIN_LAYERS = {
+    "InputLayer", "Dense", "EinsumDense", "Embedding", "Identity", "Masking",
+    "Conv1D", "Conv2D", "Conv3D", "Conv1DTranspose", "Conv2DTranspose", "Conv3DTranspose",
+    "SeparableConv1D", "SeparableConv2D", "DepthwiseConv1D", "DepthwiseConv2D",
+    "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalAveragePooling3D",
+    "GlobalMaxPooling1D", "GlobalMaxPooling2D", "GlobalMaxPooling3D",
+    "AdaptiveAveragePooling1D", "AdaptiveAveragePooling2D", "AdaptiveAveragePooling3D",
+    "AdaptiveMaxPooling1D", "AdaptiveMaxPooling2D", "AdaptiveMaxPooling3D",
+    "Activation", "ReLU", "LeakyReLU", "PReLU", "ELU", "Softmax",
+    "Dropout", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D", "GaussianDropout", "GaussianNoise",
+    "AlphaDropout", "ActivityRegularization",
+    "BatchNormalization", "LayerNormalization", "GroupNormalization", "UnitNormalization", "RMSNormalization",
+    "Normalization", "Rescaling", "Resizing", "CenterCrop", "Discretization", "CategoryEncoding", "Hashing",
+    "IntegerLookup",
+    "RandomFlip", "RandomRotation", "RandomZoom", "RandomTranslation", "RandomContrast", "RandomBrightness",
+    "RandomCrop",
+    "Flatten", "Reshape", "Permute", "RepeatVector", "Cropping1D", "Cropping2D", "Cropping3D",
+    "ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D", "UpSampling1D", "UpSampling2D", "UpSampling3D",
+    "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate",
+}
+POOLING_LAYERS = {"MaxPooling1D", "MaxPooling2D", "MaxPooling3D", "AveragePooling1D", "AveragePooling2D",
+                  "AveragePooling3D"}
+ATTENTION_LAYERS = {"Attention", "AdditiveAttention", "MultiHeadAttention", "GroupQueryAttention"}
+RECURRENT_LAYERS = {"SimpleRNN", "LSTM", "GRU", "RNN", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D", "Bidirectional"}
+RECURRENT_CELLS = {"SimpleRNNCell", "LSTMCell", "GRUCell", "StackedRNNCells"}
+MODELED_LAYERS = PLAIN_LAYERS | POOLING_LAYERS | ATTENTION_LAYERS | RECURRENT_LAYERS | {"Dot", "TimeDistributed"}
 
 
 # Settings that change neither output shapes nor parameter counts, but change learning.
@@ -157,34 +213,215 @@ def _positions(shape) -> int:
     return math.prod(int(n) if n is not None else 1 for n in tuple(shape)[1:-1])
 
 
-def _work_of(model, keras) -> tuple[int, int]:
-    """(multiply-adds, activations) per example, over every call of every layer in the graph
-    (a layer called twice counts twice; a nested model is walked too). A layer's weights are
-    counted at every position of its largest input or output: an image layer's pixels, a
-    recurrent layer's time steps."""
+@dataclass(frozen=True)
+class ModelCost:
+    """What one example costs the grader to train a model on, measured without building it."""
+
+    parameters: int
+    work: int  # multiply-adds per example
+    activations: int  # values per example: every layer's outputs, attention scores, recurrent states
+    value_bytes: int = 4  # float32; 8 where a layer computes or stores in float64
+
+    def training_bytes(self, batch_size: int) -> int:
+        activations = ACTIVATION_COPIES * self.activations * batch_size
+        return self.value_bytes * (PARAMETER_COPIES * self.parameters + activations)
+
+    def evaluation_batch(self, largest: int) -> int:
+        """The largest batch up to ``largest`` whose activations fit beside the weights and whose
+        forward pass stays short enough for the grader to keep an eye on its time."""
+        room = MAX_MODEL_BYTES // self.value_bytes - PARAMETER_COPIES * self.parameters
+        by_memory = room // max(1, self.activations)
+        by_work = MAX_EVALUATION_WORK // max(1, self.work)
+        return int(max(1, min(largest, by_memory, by_work)))
+
+    def check_trainable(self, batch_size: int, *, what: str = "model") -> None:
+        """Refuse a model whose training step on ``batch_size`` examples would not fit MAX_MODEL_BYTES."""
+        needed = self.training_bytes(batch_size)
+        if needed > MAX_MODEL_BYTES:
+            raise CheckFailure(
+                Stage.VALUES,
+                f"{what} would need about {needed / 2**30:.1f} GB to train on batches of {batch_size} "
+                f"({self.parameters:,} parameters, {self.activations:,} values per example in its layers' outputs, "
+                f"attention scores and recurrent states); the grader trains models up to "
+                f"{MAX_MODEL_BYTES / 2**30:.0f} GB. The architecture needs far less: check the sizes of its layers.",
+            )
+
+
+def _not_modeled(class_name: str) -> CheckFailure:
+    return CheckFailure(
+        Stage.TYPE,
+        f"the grader does not train models with {_a(class_name)} layer: the assignment's architecture does not "
+        f"use it, and its cost is not one the grader bounds before training. Remove it (or replace it with a layer "
+        f"the architecture uses).",
+    )
+
+
+def _check_modeled(layer) -> None:
+    """The layer, and any layer or cell it wraps, is one whose cost _hidden_cost measures."""
+    name = type(layer).__name__
+    if name not in MODELED_LAYERS:
+        raise _not_modeled(name)
+    inner = [getattr(layer, attribute, None) for attribute in ("layer", "forward_layer", "backward_layer")]
+    cell = getattr(layer, "cell", None)
+    cells = [*getattr(cell, "cells", ()), cell] if cell is not None else []
+    for wrapped in (w for w in inner if w is not None):
+        if name == "Bidirectional" and type(wrapped).__name__ not in RECURRENT_LAYERS - {"Bidirectional"}:
+            raise _not_modeled(type(wrapped).__name__)
+        _check_modeled(wrapped)
+    for each in cells:
+        if type(each).__name__ not in RECURRENT_CELLS:
+            raise _not_modeled(type(each).__name__)
+
+
+def _hidden_cost(layer, input_shapes: list, output_shapes: list, *, training: bool = False) -> tuple[int, int]:
+    """(multiply-adds, activations) per example that a layer computes beyond its weights applied at
+    every position and its outputs: what makes a weightless layer expensive. Upper bounds.
+    ``training``: the grader is about to trace and train it (see _work_of's ``concrete``)."""
+    name = type(layer).__name__
+    positions = max([_positions(s) for s in input_shapes] or [1])
+    if name in ATTENTION_LAYERS:
+        # Scores: heads x query positions x key positions (bounded by the longest input squared, which
+        # also covers attention over several axes), then their softmax and dropout mask.
+        config = layer.get_config()
+        heads = int(config.get("num_heads") or config.get("num_query_heads") or 1)
+        depth = max([int(s[-1] or 1) for s in input_shapes] or [1])
+        key_dim = int(config.get("key_dim") or config.get("head_dim") or depth)
+        value_dim = int(config.get("value_dim") or key_dim)
+        scores = heads * positions * positions
+        work, activations = scores * (key_dim + value_dim), 3 * scores
+        if name == "AdditiveAttention" or config.get("score_mode") == "concat":
+            work, activations = work + scores * depth, activations + scores * depth  # a (Tq, Tv, dim) tensor
+        return work, activations
+    if name in POOLING_LAYERS:
+        import math
+
+        window = math.prod(getattr(layer, "pool_size", None) or (1,))
+        return sum(_elements(s) for s in output_shapes) * window, 0
+    if name == "Dot":
+        depth = max([int(n or 1) for s in input_shapes for n in tuple(s)[1:]] or [1])
+        return sum(_elements(s) for s in output_shapes) * depth, 0
+    if name in RECURRENT_LAYERS:
+        # Each step's gates and states are kept for the backward pass: per time step (and position),
+        # the output width of every kernel.
+        steps = max([int(s[1] or 1) for s in input_shapes if len(tuple(s)) > 2] or [1])
+        parts = (layer, getattr(layer, "forward_layer", None), getattr(layer, "backward_layer", None))
+        if training and any(getattr(part, "unroll", False) for part in parts) and steps > MAX_UNROLLED_STEPS:
+            raise CheckFailure(Stage.VALUES, f"the grader does not train a recurrent layer unrolled over {steps} "
+                                             f"time steps (at most {MAX_UNROLLED_STEPS}): use unroll=False.")
+        widths = sum(int(w.shape[-1]) for w in layer.weights if len(w.shape) >= 2)
+        return 0, positions * widths
+    if name == "TimeDistributed":
+        steps = max([int(s[1] or 1) for s in input_shapes if len(tuple(s)) > 1] or [1])
+        inner_in = [(s[0], *tuple(s)[2:]) for s in input_shapes]
+        inner_out = [(s[0], *tuple(s)[2:]) for s in output_shapes]
+        work, activations = _hidden_cost(layer.layer, inner_in, inner_out, training=training)
+        return steps * work, steps * activations
+    return 0, 0
+
+
+def _value_bytes(layer) -> int:
+    policies = (str(getattr(layer, "compute_dtype", "")), str(getattr(layer, "variable_dtype", "")))
+    return 8 if any("64" in policy for policy in policies) else 4
+
+
+def _unknown_dimension(shapes) -> bool:
+    return any(n is None for shape in shapes for n in tuple(shape)[1:])
+
+
+def _work_of(model, keras, *, concrete: bool = False) -> tuple[int, int, int]:
+    """(multiply-adds, activations, bytes per value) per example, over every call of every layer in
+    the graph (a layer called twice counts twice; a nested model is walked too). A layer's weights
+    are counted at every position of its largest input or output: an image layer's pixels, a
+    recurrent layer's time steps; what it computes without weights is added by _hidden_cost.
+
+    ``concrete``: the model was built at the shape of the data it is about to be trained on, so every
+    dimension must be known (a dimension left unknown could be anything at run time), and every layer
+    must be one whose cost is measured (MODELED_LAYERS). The checks that only look at a model (its
+    architecture, its parameter counts) rebuild it without training it, and keep what they earn."""
     graph = model._functional if isinstance(model, keras.Sequential) else model
     nodes_by_depth = getattr(graph, "_nodes_by_depth", None)
     if nodes_by_depth is None:
         raise _refuse("its layers are not connected as a Sequential or functional model")
     work = activations = 0
+    value_bytes = 4
     for nodes in nodes_by_depth.values():
         for node in nodes:
             operation = node.operation
+            inputs = [t.shape for t in node.input_tensors]
+            outputs = [t.shape for t in node.output_tensors]
+            if concrete and _unknown_dimension([*inputs, *outputs]):
+                raise CheckFailure(Stage.SHAPE, f"your model's {type(operation).__name__} layer has an output of "
+                                                "unknown size at the grader's input shape; give every dimension "
+                                                "a size (start with keras.Input(shape=...) of the data's shape).")
             if isinstance(operation, keras.Model):
-                inner_work, inner_activations = _work_of(operation, keras)
+                declared = [t.shape for t in operation.inputs]
+                if concrete and [tuple(s)[1:] for s in declared] != [tuple(s)[1:] for s in inputs]:
+                    raise CheckFailure(Stage.SHAPE, f"your model's inner model {operation.name} takes inputs of "
+                                                    f"shape {declared} but is called on {inputs}.")
+                inner_work, inner_activations, inner_bytes = _work_of(operation, keras, concrete=concrete)
                 work, activations = work + inner_work, activations + inner_activations
+                value_bytes = max(value_bytes, inner_bytes)
                 continue
-            tensors = [*node.input_tensors, *node.output_tensors]
+            if concrete:
+                _check_modeled(operation)
             weights = sum(_elements((None, *w.shape)) for w in getattr(operation, "weights", []))
-            work += weights * max([_positions(t.shape) for t in tensors] or [1])
-            activations += sum(_elements(t.shape) for t in node.output_tensors)
-    return work, activations
+            work += weights * max([_positions(s) for s in [*inputs, *outputs]] or [1])
+            activations += sum(_elements(s) for s in outputs)
+            hidden_work, hidden_activations = _hidden_cost(operation, inputs, outputs, training=concrete)
+            work, activations = work + hidden_work, activations + hidden_activations
+            value_bytes = max(value_bytes, _value_bytes(operation))
+    return work, activations, value_bytes
 
 
-def _size_of(config: dict) -> tuple[int, int, int]:
-    """(parameters, multiply-adds per example, activations per example) of the model a config
-    describes, built without allocating any weight: in a stateless scope, variables get their
-    shapes but no memory."""
+def _with_input_shape(config: dict, input_shape: tuple) -> dict:
+    """The config with its inputs declared at the shape of the data the grader feeds.
+
+    A Sequential runs its layers on whatever it is given, whatever its ``keras.Input`` declared, so
+    the cost is measured at the data's shape. A declared shape of the same rank, or one more or
+    one less trailing 1 (Keras adjusts those), takes the data's sizes; another rank is refused:
+    such a model cannot take the data anyway."""
+    model_config = config.get("config")
+    if not isinstance(model_config, dict):
+        return config
+    data = tuple(int(n) for n in input_shape)
+
+    def fitted(shape):
+        if not isinstance(shape, (list, tuple)) or not shape:
+            return shape
+        declared = tuple(shape)[1:]
+        if len(declared) == len(data):
+            return [None, *data]
+        if len(declared) == len(data) + 1 and declared[-1] in (1, None):
+            return [None, *data, 1]
+        if len(declared) + 1 == len(data) and data[-1] == 1:
+            return [None, *data[:-1]]
+        raise CheckFailure(Stage.SHAPE, f"your model's input has shape {tuple(declared)}, but the grader trains it "
+                                        f"on examples of shape {data}.")
+
+    if "build_input_shape" in model_config:
+        model_config["build_input_shape"] = fitted(model_config["build_input_shape"])
+    for layer in model_config.get("layers") or []:
+        if not (isinstance(layer, dict) and isinstance(layer.get("config"), dict)):
+            continue
+        if layer.get("class_name") == "InputLayer":
+            for key in ("batch_shape", "batch_input_shape"):
+                if key in layer["config"]:
+                    layer["config"][key] = fitted(layer["config"][key])
+    return config
+
+
+def _count_layers(node) -> int:
+    if isinstance(node, list):
+        return sum(_count_layers(item) for item in node)
+    if not isinstance(node, dict):
+        return 0
+    own = 1 if node.get("module") == "keras.layers" else 0
+    return own + sum(_count_layers(value) for value in node.values())
+
+
+def _size_of(config: dict, *, concrete: bool = False) -> ModelCost:
+    """The cost of the model a config describes, built without allocating any weight: in a
+    stateless scope, variables get their shapes but no memory."""
     import keras
     from keras.src.backend.common import global_state
     from keras.src.backend.common.stateless_scope import StatelessScope
@@ -197,32 +434,40 @@ def _size_of(config: dict) -> tuple[int, int, int]:
             if not isinstance(model, keras.Model):
                 raise _refuse("its config does not describe a model")
             parameters = sum(_elements((None, *w.shape)) for w in model.weights)
-            work, activations = _work_of(model, keras) if model.built else (0, 0)
-        return parameters, work, activations
+            work, activations, value_bytes = _work_of(model, keras, concrete=concrete) if model.built else (0, 0, 4)
+        return ModelCost(parameters, work, activations, value_bytes)
     finally:
         # Forget the shape-only variables: nothing may ever initialize (allocate) them.
         global_state.set_global_attribute(registry, pending)
 
 
-def _check_size(config: dict) -> None:
+def _check_size(config: dict, input_shape: tuple | None = None) -> ModelCost:
     import copy
 
+    if _count_layers(config) > MAX_LAYERS:
+        raise _refuse(f"it has more than {MAX_LAYERS} layers")
+    # Keras consumes the config it deserializes: measure a copy.
+    measured = copy.deepcopy(config)
+    if input_shape is not None:
+        measured = _with_input_shape(measured, input_shape)
     try:
-        # Keras consumes the config it deserializes: measure a copy.
-        parameters, work, activations = _size_of(copy.deepcopy(config))
+        cost = _size_of(measured, concrete=input_shape is not None)
     except CheckFailure:
         raise
     except Exception as error:  # noqa: BLE001 - any failure to build is the submission's
         raise _refuse(f"Keras could not rebuild it ({type(error).__name__}: {str(error)[:200]})") from None
-    for amount, limit, what in ((parameters, MAX_PARAMETERS, "parameters"),
-                                (work, MAX_WORK_PER_EXAMPLE, "multiply-adds per example"),
-                                (activations, MAX_ACTIVATIONS_PER_EXAMPLE, "activations per example")):
+    for amount, limit, what in ((cost.parameters, MAX_PARAMETERS, "parameters"),
+                                (cost.work, MAX_WORK_PER_EXAMPLE, "multiply-adds per example"),
+                                (cost.activations, MAX_ACTIVATIONS_PER_EXAMPLE, "activations per example")):
         if amount > limit:
             raise _refuse(f"it has {amount:,} {what}, more than the grader trains ({limit:,})")
+    return cost
 
 
-def rebuild(spec) -> "keras.Model":  # noqa: F821 - keras is imported lazily
-    """The student's model, rebuilt from its config with fresh weights; raises CheckFailure."""
+def rebuild_with_cost(spec, *, input_shape: tuple | None = None) -> "tuple[keras.Model, ModelCost]":  # noqa: F821
+    """The student's model, rebuilt from its config with fresh weights, and its cost; raises
+    CheckFailure. ``input_shape``: the shape of one example of the data the grader is about to
+    train it on; the cost is then measured at that shape (see _with_input_shape)."""
     if not isinstance(spec, KerasModelSpec):
         type_name = getattr(spec, "_autograder_type_name", type(spec).__name__)
         raise CheckFailure(Stage.TYPE, f"the function should return a keras.Model, but it returned a {type_name}.")
@@ -240,7 +485,7 @@ def rebuild(spec) -> "keras.Model":  # noqa: F821 - keras is imported lazily
     _check_serialized_objects(config)
     if config.get("class_name") not in ("Sequential", "Functional", "Model"):
         raise _refuse(f"it is a {config.get('class_name')}, not a Sequential or functional model")
-    _check_size(config)
+    cost = _check_size(config, input_shape)
 
     import keras
 
@@ -253,7 +498,12 @@ def rebuild(spec) -> "keras.Model":  # noqa: F821 - keras is imported lazily
         raise _refuse("its config does not describe a model")
     if not model.built:
         raise CheckFailure(Stage.SHAPE, "your model has no input shape: start it with keras.Input(shape=...).")
-    return model
+    return model, cost
+
+
+def rebuild(spec) -> "keras.Model":  # noqa: F821 - keras is imported lazily
+    """The student's model, rebuilt from its config with fresh weights; raises CheckFailure."""
+    return rebuild_with_cost(spec)[0]
 
 
 def count_parameters(weights) -> int:

@@ -10,9 +10,9 @@ from __future__ import annotations
 import numpy as np
 
 from autograder.checks import CheckFailure, Stage, expect_true, record_curve, record_metric
-from autograder.keras_models import count_parameters, expect_same_architecture, rebuild
+from autograder.keras_models import count_parameters, expect_same_architecture, rebuild, spec_of
 from autograder.sandbox.child.protocol import KerasModelSpec
-from autograder.training import Recipe, train_and_evaluate
+from autograder.training import TIME_BUDGET_FLOOR_S, Budget, Recipe, train_and_evaluate, training_budget
 
 # A model fresh from its initializers classifies about 10% of the digits right. One that does
 # much better before any training carries trained weights in its config (Constant initializers,
@@ -56,11 +56,18 @@ def check_parameter_counts(value, reference_model, *, what: str = "model") -> No
         )
 
 
-def check_learns(value, recipe: Recipe, minimum_accuracy: float, *, what: str = "model") -> float:
+def check_learns(value, recipe: Recipe, minimum_accuracy: float, *, what: str = "model",
+                 reference_model=None) -> float:
     """Train with the grader's recipe (in this process) and require a minimum test accuracy,
-    reached by learning: a model that is already accurate before training is refused."""
+    reached by learning: a model that is already accurate before training is refused.
+
+    The grader's time on the student's model is bounded by a budget derived from
+    ``reference_model``'s own time under the recipe on this machine (training.training_budget);
+    without one, by TIME_BUDGET_FLOOR_S alone. A model over budget fails this test, and only it."""
     if not isinstance(value, KerasModelSpec):
         raise CheckFailure(Stage.TYPE, f"{what} can only be trained by the grader (run `autograder check`).")
+    budget = (training_budget(spec_of(reference_model), recipe) if reference_model is not None
+              else Budget(TIME_BUDGET_FLOOR_S))
     def refuse_if_already_accurate(untrained: float) -> None:
         if untrained > MAX_ACCURACY_BEFORE_TRAINING:
             raise CheckFailure(
@@ -70,7 +77,7 @@ def check_learns(value, recipe: Recipe, minimum_accuracy: float, *, what: str = 
                 "grader checks that your architecture learns.",
             )
 
-    report = train_and_evaluate(value, recipe, before_training=refuse_if_already_accurate)
+    report = train_and_evaluate(value, recipe, before_training=refuse_if_already_accurate, budget=budget, what=what)
     # For the instructor's report and the student's feedback (the threshold is in the message anyway).
     record_metric("test_accuracy", report.test_accuracy)
     record_metric("required_test_accuracy", minimum_accuracy)

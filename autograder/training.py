@@ -8,10 +8,19 @@ the student wrote runs during training or evaluation, so the accuracy cannot be 
 The backend, the device and the number of CPU threads are fixed per grading process (see
 ``configure_process``) before Keras is imported: seeded CPU training is bit-identical only at
 a fixed thread count.
+
+The student chose the architecture, so the grader's work on it is bounded. Before any weight
+exists, the model's cost is measured at the data's shape (``keras_models.ModelCost``): a training
+step that would not fit the memory cap is refused, and evaluation runs in batches that fit. Then
+training and evaluation run against a time budget derived from the reference architecture's own
+time on this machine (``training_budget``); the grader looks at its clock after every batch, and
+stops a model over budget (or plainly on its way past it) with a failure that says so. A batch of
+submissions goes on; an honest model costs one clock reading per batch.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from collections.abc import Callable
@@ -20,11 +29,32 @@ from functools import lru_cache
 
 import numpy as np
 
-from autograder.keras_models import rebuild
+from autograder.checks import CheckFailure, Stage
+from autograder.keras_models import rebuild_with_cost
 
 DEFAULT_THREADS = 2
 EVALUATION_BATCH = 1000
 CURVE_POINTS = 40  # about this many points on a recorded training curve
+# A submitted model may take this many times the reference's training and evaluation time on this
+# machine, and at least TIME_BUDGET_FLOOR_S (the reference's time is extrapolated from a few timed
+# steps, and a machine that grades two submissions at once slows both).
+TIME_BUDGET_FACTOR = 5
+TIME_BUDGET_FLOOR_S = 30.0
+# Where no reference time is known (train_until_fit's tiny sets): the floor, a hundred times what
+# rnn_letters' reference needs.
+DEFAULT_FIT_BUDGET_S = TIME_BUDGET_FLOOR_S
+# Once this share of the budget has passed (and at least PROJECTION_AFTER_S), a model whose
+# progress projects to more than PROJECTION_MARGIN budgets is stopped then, not at the budget.
+# The first seconds include tracing the model's functions (1 to 3 s, more on a busy machine), which
+# a projection made then would multiply by every step to come: rnn_letters' reference, which fits
+# in about a second, projected to 715 s after 3 s. After 10 s, tracing inflates a projection by
+# less than the margin.
+PROJECTION_AFTER_SHARE = 0.25
+PROJECTION_AFTER_S = 10.0
+PROJECTION_MARGIN = 2.0
+# A grading process whose peak resident memory passes this while it trains a submitted model stops
+# that model (a backstop: the cost measure should refuse such a model before it starts).
+MAX_GRADER_RSS_BYTES = 3 * 1024 ** 3
 
 
 @dataclass(frozen=True)
@@ -44,6 +74,71 @@ class Recipe:
     def __post_init__(self):
         if self.train_samples % self.batch_size:
             raise ValueError(f"train_samples={self.train_samples} must be a multiple of batch_size={self.batch_size}")
+
+
+@dataclass(frozen=True)
+class Budget:
+    """How long the grader may spend training and evaluating one submitted model, and why."""
+
+    seconds: float
+    reference_seconds: float | None = None  # the reference's time on this machine, when measured
+
+    @property
+    def explanation(self) -> str:
+        if self.reference_seconds is None:
+            return f"{self.seconds:.0f} s"
+        return (f"{self.seconds:.0f} s ({TIME_BUDGET_FACTOR}x the reference architecture's "
+                f"{self.reference_seconds:.1f} s on the grader's machine, at least {TIME_BUDGET_FLOOR_S:.0f} s)")
+
+
+class OverBudget(CheckFailure):
+    """A submitted model took (or was about to take) more than its time budget."""
+
+
+def _peak_rss_bytes() -> int:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # kilobytes on Linux
+
+
+class _Clock:
+    """The grader's clock on one submitted model: ``tick(units)`` after every batch of work.
+
+    Work is counted in forward passes of one example (a training example counts 3: forward,
+    backward, update). The time budget is hard; past PROJECTION_AFTER_* the clock also stops a model
+    whose pace projects far past it, so that a model at seconds per step is stopped after about 10 s
+    rather than after the whole budget. The process's peak memory is read too (one getrusage call):
+    a model that the cost measure let through anyway is stopped at the first batch after it took
+    the peak past MAX_GRADER_RSS_BYTES (a backstop; it cannot undo that batch's peak)."""
+
+    def __init__(self, budget: Budget | None, total_units: int, what: str):
+        self.budget, self.total_units, self.what = budget, max(1, total_units), what
+        self.started = time.perf_counter()
+        self.done = 0
+        self.peak_at_start = _peak_rss_bytes()
+        self.after = max(PROJECTION_AFTER_S, PROJECTION_AFTER_SHARE * budget.seconds) if budget else float("inf")
+
+    def tick(self, units: int) -> None:
+        self.done += units
+        peak = _peak_rss_bytes()
+        if peak > MAX_GRADER_RSS_BYTES and peak > self.peak_at_start:
+            raise CheckFailure(Stage.VALUES, f"training {self.what} took the grader's memory past "
+                                             f"{MAX_GRADER_RSS_BYTES / 2**30:.0f} GB; the grader stopped it. The "
+                                             "architecture needs far less: check the sizes of its layers.")
+        if self.budget is None:
+            return
+        elapsed = time.perf_counter() - self.started
+        if elapsed > self.budget.seconds:
+            raise OverBudget(Stage.TIMEOUT, f"training and evaluating {self.what} took longer than "
+                                            f"{self.budget.explanation}; the grader stopped it. The architecture "
+                                            "trains far faster: check the number and sizes of its layers.")
+        if elapsed > self.after and self.done < self.total_units:
+            projected = elapsed * self.total_units / self.done
+            if projected > PROJECTION_MARGIN * self.budget.seconds:
+                raise OverBudget(Stage.TIMEOUT, f"training and evaluating {self.what} would take about "
+                                                f"{projected:.0f} s at its pace, more than {self.budget.explanation}; "
+                                                "the grader stopped it. The architecture trains far faster: check "
+                                                "the number and sizes of its layers.")
 
 
 @dataclass
@@ -136,30 +231,105 @@ def _batches(count: int, batch_size: int, rng: np.random.Generator):
         yield order[start:start + batch_size]
 
 
-def _accuracy_of(model, x: np.ndarray, y: np.ndarray) -> float:
+def _accuracy_of(model, x: np.ndarray, y: np.ndarray, batch: int = EVALUATION_BATCH,
+                 clock: _Clock | None = None) -> float:
+    """Accuracy in batches of ``batch`` (a model's own ModelCost.evaluation_batch: EVALUATION_BATCH
+    for every course model, fewer for one whose activations would not fit)."""
     correct = 0
-    for start in range(0, len(x), EVALUATION_BATCH):
-        probabilities = np.asarray(model.predict_on_batch(x[start:start + EVALUATION_BATCH]))
-        correct += int(np.count_nonzero(probabilities.argmax(axis=-1) == y[start:start + EVALUATION_BATCH]))
+    for start in range(0, len(x), batch):
+        probabilities = np.asarray(model.predict_on_batch(x[start:start + batch]))
+        correct += int(np.count_nonzero(probabilities.argmax(axis=-1) == y[start:start + batch]))
+        if clock is not None:
+            clock.tick(len(probabilities))
     return correct / len(x)
 
 
+_REFERENCE_SECONDS: dict[tuple, float] = {}
+
+
+def _without_names(node) -> str:
+    """A config as a key that is the same for every build of one architecture (Keras numbers the
+    names of the layers it makes: conv2d, conv2d_1, ...)."""
+    def strip(value):
+        if isinstance(value, dict):
+            return {k: strip(v) for k, v in value.items() if k not in ("name", "inbound_nodes", "keras_history")}
+        if isinstance(value, list):
+            return [strip(v) for v in value]
+        return value
+
+    return json.dumps(strip(node), sort_keys=True, default=str)
+
+
+MEASURED_STEPS_S = 0.5  # time at least this long of the reference's steps (after its first, traced one)
+
+
+def reference_seconds(reference_spec, recipe: "Recipe") -> float:
+    """The reference's training and evaluation time under ``recipe`` on this machine, extrapolated
+    from its timed steps and one timed evaluation batch; measured once per grading process.
+
+    Training the reference through would cost as much again as a submission, once per process;
+    a second of steps and a batch predict its time within the margin TIME_BUDGET_FACTOR leaves."""
+    key = (recipe, _without_names(json.loads(reference_spec.config_json)))
+    if key not in _REFERENCE_SECONDS:
+        import keras
+
+        x_train, y_train, x_test, _ = prepared_data(recipe.dataset, recipe.train_samples, recipe.test_samples,
+                                                    tuple(recipe.input_shape))
+        model, _ = rebuild_with_cost(reference_spec)
+        model.compile(optimizer=keras.optimizers.get({"class_name": recipe.optimizer,
+                                                      "config": {"learning_rate": recipe.learning_rate}}),
+                      loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+        x, y = x_train[:recipe.batch_size], y_train[:recipe.batch_size]
+        model.train_on_batch(x, y)  # traced once: not part of a step's time
+        steps, started = 0, time.perf_counter()
+        while steps < 5 or (time.perf_counter() - started < MEASURED_STEPS_S and steps < 200):
+            model.train_on_batch(x, y)
+            steps += 1
+        step_s = (time.perf_counter() - started) / steps
+        model.predict_on_batch(x_test[:EVALUATION_BATCH])
+        started = time.perf_counter()
+        model.predict_on_batch(x_test[:EVALUATION_BATCH])
+        batch_s = time.perf_counter() - started
+        total_steps = recipe.epochs * (recipe.train_samples // recipe.batch_size)
+        evaluation_batches = 1 + -(-recipe.test_samples // EVALUATION_BATCH)  # before training, and after
+        _REFERENCE_SECONDS[key] = step_s * total_steps + batch_s * evaluation_batches
+    return _REFERENCE_SECONDS[key]
+
+
+def training_budget(reference_spec, recipe: "Recipe") -> Budget:
+    """TIME_BUDGET_FACTOR times the reference's time on this machine, at least TIME_BUDGET_FLOOR_S."""
+    measured = reference_seconds(reference_spec, recipe)
+    return Budget(max(TIME_BUDGET_FLOOR_S, TIME_BUDGET_FACTOR * measured), measured)
+
+
 def train_and_evaluate(spec, recipe: Recipe, *,
-                       before_training: Callable[[float], None] | None = None) -> TrainingReport:
+                       before_training: Callable[[float], None] | None = None,
+                       budget: Budget | None = None, what: str = "your model") -> TrainingReport:
     """Rebuild the submitted architecture with the recipe's seed, train it, evaluate it.
 
     ``before_training`` gets the built model's accuracy on the first EVALUATION_BATCH test
     images before any step, and may raise to stop there (model_checks refuses a model that is
     already accurate); measured on the model about to be trained, it costs one batch.
+
+    A model whose training step would not fit the grader's memory cap is refused before any weight
+    exists; with a ``budget`` (every submitted model has one: model_checks.check_learns), training
+    and evaluation stop with an ``OverBudget`` failure once past it. Trusted callers (benchmarks,
+    the reference) may leave it out.
     """
     import keras
 
     x_train, y_train, x_test, y_test = prepared_data(recipe.dataset, recipe.train_samples, recipe.test_samples,
                                                      tuple(recipe.input_shape))
     keras.utils.set_random_seed(recipe.seed)
-    model = rebuild(spec)
+    model, cost = rebuild_with_cost(spec, input_shape=tuple(recipe.input_shape))
+    cost.check_trainable(recipe.batch_size, what=what)
+    evaluation_batch = cost.evaluation_batch(EVALUATION_BATCH)
+    checked = min(EVALUATION_BATCH, len(x_test)) if before_training is not None else 0
+    clock = _Clock(budget, 3 * recipe.epochs * (len(x_train) // recipe.batch_size) * recipe.batch_size
+                   + checked + len(x_test), what)
     if before_training is not None:
-        before_training(_accuracy_of(model, x_test[:EVALUATION_BATCH], y_test[:EVALUATION_BATCH]))
+        before_training(_accuracy_of(model, x_test[:EVALUATION_BATCH], y_test[:EVALUATION_BATCH], evaluation_batch,
+                                     clock))
     optimizer = keras.optimizers.get({"class_name": recipe.optimizer, "config": {"learning_rate": recipe.learning_rate}})
     model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     rng = np.random.default_rng(recipe.seed)
@@ -176,6 +346,7 @@ def train_and_evaluate(spec, recipe: Recipe, *,
         epoch = np.zeros(2)
         for batch in _batches(len(x_train), recipe.batch_size, rng):
             logs = model.train_on_batch(x_train[batch], y_train[batch], return_dict=True)
+            clock.tick(3 * len(batch))
             values = (float(logs.get("loss", float("nan"))),
                       float(logs.get("accuracy", logs.get("compile_metrics", float("nan")))))
             epoch += values
@@ -193,7 +364,7 @@ def train_and_evaluate(spec, recipe: Recipe, *,
         curve["loss"].append(float(window[0] / (step % every)))
         curve["accuracy"].append(float(window[1] / (step % every)))
     trained = time.perf_counter()
-    test_accuracy = _accuracy_of(model, x_test, y_test)
+    test_accuracy = _accuracy_of(model, x_test, y_test, evaluation_batch, clock)
     return TrainingReport(
         test_accuracy=test_accuracy,
         train_seconds=trained - started,
@@ -215,25 +386,30 @@ class FitReport:
 
 
 def train_until_fit(spec, x: np.ndarray, y: np.ndarray, *, seed: int, learning_rate: float, max_steps: int,
-                    check_every: int = 10) -> FitReport:
+                    check_every: int = 10, budget: Budget | None = Budget(DEFAULT_FIT_BUDGET_S),
+                    what: str = "your model") -> FitReport:
     """Train on the whole set (one batch) until every example is predicted right, or max_steps.
 
     One compiled ``train_on_batch`` step costs a fraction of an epoch of ``fit()`` (which
     builds a data iterator and runs callbacks every epoch), and stopping at the first perfect
     check keeps grading cheap without cutting any seed's training short.
+
+    Bounded like ``train_and_evaluate``: the memory of a step on the whole set is checked before
+    any weight exists, and ``budget`` (DEFAULT_FIT_BUDGET_S unless given) bounds the time.
     """
     import keras
 
     keras.utils.set_random_seed(seed)
-    model = rebuild(spec)
+    model, cost = rebuild_with_cost(spec, input_shape=tuple(x.shape[1:]))
+    cost.check_trainable(len(x), what=what)
     model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="sparse_categorical_crossentropy")
+    clock = _Clock(budget, (3 * max_steps + max_steps // check_every + 1) * len(x), what)
     started = time.perf_counter()
     predictions = np.asarray(model.predict_on_batch(x)).argmax(axis=-1)
+    clock.tick(len(x))
     if np.array_equal(predictions, y):
         # Fitting before any step means weights from the config (Constant initializers, a seed
         # searched for), not learning: such a model would pass even with every layer frozen.
-        from autograder.checks import CheckFailure, Stage
-
         raise CheckFailure(Stage.VALUES, "the model predicts every example right before any training: its weights "
                                          "come from its config (e.g. Constant initializers or a fixed seed), not "
                                          "from learning. Use Keras's default initializers.")
@@ -241,7 +417,9 @@ def train_until_fit(spec, x: np.ndarray, y: np.ndarray, *, seed: int, learning_r
     while steps < max_steps and not np.array_equal(predictions, y):
         for _ in range(check_every):
             model.train_on_batch(x, y)
+            clock.tick(3 * len(x))
         steps += check_every
         predictions = np.asarray(model.predict_on_batch(x)).argmax(axis=-1)
+        clock.tick(len(x))
     return FitReport(steps=steps, accuracy=float(np.mean(predictions == y)), predictions=predictions.tolist(),
                      seconds=time.perf_counter() - started, model=model)

@@ -31,5 +31,6 @@ def test_parameter_counts(student_model, reference_model):
 
 
 @pytest.mark.points(10)
-def test_learns_mnist(student_model):
-    check_learns(student_model, RECIPES["alexnet"], MIN_TEST_ACCURACY["alexnet"], what="build_alexnet()")
+def test_learns_mnist(student_model, reference_model):
+    check_learns(student_model, RECIPES["alexnet"], MIN_TEST_ACCURACY["alexnet"], what="build_alexnet()",
+                 reference_model=reference_model)

@@ -33,8 +33,9 @@ def test_parameter_counts(student_model, reference_model):
 
 
 @pytest.mark.points(8)
-def test_learns_mnist(student_model):
-    check_learns(student_model, RECIPES["lenet"], MIN_TEST_ACCURACY["lenet"], what="build_lenet()")
+def test_learns_mnist(student_model, reference_model):
+    check_learns(student_model, RECIPES["lenet"], MIN_TEST_ACCURACY["lenet"], what="build_lenet()",
+                 reference_model=reference_model)
 
 
 @pytest.mark.points(4)

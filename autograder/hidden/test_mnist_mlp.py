@@ -37,8 +37,9 @@ def test_sequential_parameter_counts(sequential, reference_model):
 
 
 @pytest.mark.points(7)
-def test_sequential_learns_mnist(sequential):
-    check_learns(sequential, RECIPES["mnist_mlp"], MIN_TEST_ACCURACY["mnist_mlp"], what="build_mlp()")
+def test_sequential_learns_mnist(sequential, reference_model):
+    check_learns(sequential, RECIPES["mnist_mlp"], MIN_TEST_ACCURACY["mnist_mlp"], what="build_mlp()",
+                 reference_model=reference_model)
 
 
 @pytest.mark.points(5)

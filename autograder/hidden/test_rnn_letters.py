@@ -114,7 +114,7 @@ def test_architecture(submission, reference, builder, dataset, timesteps):
 
 def _expect_learns(spec, reference, dataset: str, timesteps: int, what: str) -> None:
     x, y = getattr(reference, dataset)(timesteps)
-    report = train_until_fit(spec, x, y, seed=SEED, learning_rate=LEARNING_RATE, max_steps=MAX_STEPS)
+    report = train_until_fit(spec, x, y, seed=SEED, learning_rate=LEARNING_RATE, max_steps=MAX_STEPS, what=what)
     right = int(round(report.accuracy * len(y)))
     expect_true(right == len(y), f"after {report.steps} steps of the grader's training (Adam, learning rate "
                 f"{LEARNING_RATE}), {what} predicts {right} of {len(y)} transitions correctly; all of them are "
