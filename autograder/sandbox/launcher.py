@@ -34,6 +34,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import lru_cache
@@ -268,8 +269,25 @@ def remove_files_of(config: SandboxConfig) -> None:
     and folders go with ``rmtree``, which works through descriptors."""
     if config.mode is not SandboxMode.USER:
         return
+    # A SIGKILL is delivered asynchronously: a process in the middle of writing a file finishes
+    # that call first. Wait until the uid has no process left (killing again) before removing.
+    deadline = time.monotonic() + 5
+    while _processes_of(config.uid) and time.monotonic() < deadline:
+        kill_processes_of(config)
+        time.sleep(0.02)
     for folder in WORLD_WRITABLE:
         _remove_owned(folder, config.uid, depth=3)
+
+
+def _processes_of(uid: int) -> list[int]:
+    found = []
+    for name in os.listdir("/proc"):
+        try:
+            if name.isdigit() and os.stat(f"/proc/{name}").st_uid == uid:
+                found.append(int(name))
+        except OSError:
+            continue
+    return found
 
 
 def _remove_owned(folder: str, uid: int, depth: int) -> None:

@@ -119,6 +119,7 @@ def _hide_outside_processes() -> None:
 
 MS_REMOUNT = 32
 MS_BIND = 4096
+MS_MOVE = 8192
 MS_NOATIME = 1024
 MS_NODIRATIME = 2048
 MS_RELATIME = 1 << 21
@@ -171,12 +172,41 @@ def _new_session_keyring() -> None:
         _libc.syscall(number, KEYCTL_JOIN_SESSION_KEYRING, None)
 
 
+def _mounts_under(folder: str) -> list[str]:
+    """The mount points strictly under ``folder``, outermost only (a recursive bind takes the
+    rest): bubblewrap binds the Python installation where it lives, which may be under /tmp."""
+    points = []
+    with open("/proc/self/mountinfo") as mountinfo:
+        for line in mountinfo:
+            point = line.split()[4].replace("\\040", " ")
+            if point.startswith(folder.rstrip("/") + "/"):
+                points.append(point)
+    return [p for p in sorted(set(points)) if not any(p.startswith(q + "/") for q in points if q != p)]
+
+
+def _private_tmp(staging: str, size_bytes: int) -> None:
+    """A fresh capped tmpfs at /tmp that keeps what is mounted under the old one: the tmpfs is
+    made at ``staging`` (an empty mount point), the old /tmp's mounts are bound into it, and it
+    is moved over /tmp in one step."""
+    keep = _mounts_under("/tmp")
+    _tmpfs(staging, size_bytes, 10_000, "1777")
+    for point in keep:
+        target = staging + point[len("/tmp"):]
+        if os.path.isdir(point):
+            os.makedirs(target, exist_ok=True)
+        else:
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            open(target, "a").close()
+        _mount(point, target, None, MS_BIND | MS_REC)
+    _mount(staging, "/tmp", None, MS_MOVE)
+
+
 def confine_worker(*, tmp_bytes: int, shm_bytes: int, work_bytes: int, work_files: int) -> None:
     """In PID 1 of the new namespaces: private capped folders, outside processes hidden,
     capabilities dropped. The caller then unpacks the submission into /submission."""
     _libc.prctl(PR_SET_PDEATHSIG, 9, 0, 0, 0)  # its parent in the zygote's namespace waits for it
     _check(_libc.mount(None, b"/", None, MS_REC | MS_PRIVATE, None), "make mounts private")
-    _tmpfs("/tmp", tmp_bytes, 10_000, "1777")
+    _private_tmp("/submission", tmp_bytes)
     _tmpfs("/dev/shm", shm_bytes, 10_000, "1777")
     _tmpfs("/submission", work_bytes, work_files, "0755")
     _hide_outside_processes()

@@ -24,9 +24,11 @@ def _found() -> list:
     found = []
     for folder in ("/tmp", "/dev/shm", "/var/tmp"):
         for root, dirs, files in os.walk(folder):
+            # Read-only binds are the grader's (the Python environment, where it lives under /tmp).
+            dirs[:] = [d for d in dirs if not os.statvfs(os.path.join(root, d)).f_flag & os.ST_RDONLY]
             for name in files + dirs:
                 path = os.path.join(root, name)
-                if (bwrap and folder != "/var/tmp") or marker in name:
+                if (bwrap and folder != "/var/tmp" and name in files) or marker in name:
                     found.append(path)
     found += [p for p in glob.glob(os.path.join(os.getcwd(), "*")) if os.path.basename(p) not in MINE]
     mine = os.readlink("/proc/self")
