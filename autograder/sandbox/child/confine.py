@@ -102,19 +102,28 @@ def _tmpfs(target: str, size_bytes: int, inodes: int, mode: str = "0700") -> Non
 
 def _hide_outside_processes() -> None:
     """Cover /proc/PID of every process outside this PID namespace (bubblewrap's init, the
-    zygote, this worker's parent) with an empty read-only folder. /proc belongs to the
-    sandbox's PID namespace and a fresh one cannot be mounted over bubblewrap's (the kernel
-    refuses a proc that would reveal what bubblewrap covered), so the worker would still list
-    them; it could read no more than their command line and status, but it need not see them."""
+    zygote, this worker's parent), and /proc/TID of each of their threads, with an empty
+    read-only folder. /proc belongs to the sandbox's PID namespace and a fresh one cannot be
+    mounted over bubblewrap's (the kernel refuses a proc that would reveal what bubblewrap
+    covered), so the worker would still list them; it could read no more than their command
+    line and status, but it need not see them."""
     mine = os.readlink("/proc/self")  # its pid in /proc's namespace, where it is not PID 1
+    outside = set()
     for name in os.listdir("/proc"):
         if name.isdigit() and name != mine:
-            try:
-                _mount("tmpfs", f"/proc/{name}", "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
-                       "size=4096,nr_inodes=1,mode=0555")
-            except ConfinementError as error:
-                if error.errno != errno.ENOENT:  # it may just have exited
-                    raise
+            outside.add(name)
+            try:  # a thread's /proc/TID opens by path though /proc does not list it
+                outside.update(os.listdir(f"/proc/{name}/task"))
+            except OSError:
+                pass
+    outside.discard(mine)
+    for name in sorted(outside, key=int):
+        try:
+            _mount("tmpfs", f"/proc/{name}", "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                   "size=4096,nr_inodes=1,mode=0555")
+        except ConfinementError as error:
+            if error.errno != errno.ENOENT:  # it may just have exited
+                raise
 
 
 MS_REMOUNT = 32
