@@ -32,7 +32,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from autograder.checks import CheckFailure, Stage
+from autograder.checks import MAX_TYPE_NAME_BYTES, CheckFailure, Stage
+from autograder.engine.calls import MAX_STUDENT_MESSAGE_BYTES, student_text
 from autograder.sandbox.child.protocol import KerasModelSpec
 
 # Built-in layers never need these; they are how a config smuggles in code.
@@ -53,6 +54,15 @@ MAX_CONFIG_BYTES = 4 * 1024 * 1024
 # Far beyond the course's models (AlexNet here: 27.7M parameters, 47M multiply-adds and 68K
 # activations per example), far below what hurts a grading machine.
 MAX_PARAMETERS = 100_000_000
+# The bytes of a model's weights, at each variable's own dtype: the rebuild for the architecture
+# checks allocates them before any training-time check (AlexNet: 111 MB in float32).
+MAX_WEIGHT_BYTES = 512 * 1024 * 1024
+# Bytes per value of the dtypes a model's variables may have, and those its layers may compute in
+# or pass between them (a Hashing layer's int64, a lookup's integers). Any other (complex128 is 16
+# bytes, strings have no size) is refused by name.
+FLOAT_BYTES = {"float16": 2, "bfloat16": 2, "float32": 4, "float64": 8}
+VALUE_BYTES = {**FLOAT_BYTES, "bool": 1, "int8": 1, "uint8": 1, "int16": 2, "uint16": 2, "int32": 4, "uint32": 4,
+               "int64": 8, "uint64": 8}
 MAX_WORK_PER_EXAMPLE = 2_000_000_000  # weights times the positions each is applied at, summed over layers
 MAX_ACTIVATIONS_PER_EXAMPLE = 5_000_000
 # Far beyond the course's models too (AlexNet: 22 layers); building and tracing a graph costs time
@@ -145,6 +155,18 @@ def spec_of(model, *, with_weights: bool = False) -> KerasModelSpec:
     return KerasModelSpec(json.dumps(keras.saving.serialize_keras_object(model)), type(model).__name__, weights)
 
 
+def _name(text) -> str:
+    """A config-chosen name (a class, a module, a layer's name) as a message may quote it: capped,
+    cleaned and with its numbers masked (engine.calls.student_text), whatever its type."""
+    return student_text(str(text) if isinstance(text, str) else repr(text)[:2 * MAX_TYPE_NAME_BYTES],
+                        MAX_TYPE_NAME_BYTES)
+
+
+def _error_text(error: BaseException) -> str:
+    """Why Keras failed on a config, as a message may quote it: Keras's text can quote the config."""
+    return f"{_name(type(error).__name__)}: {student_text(str(error), MAX_STUDENT_MESSAGE_BYTES)}"
+
+
 def _refuse(reason: str) -> CheckFailure:
     return CheckFailure(
         Stage.TYPE,
@@ -177,24 +199,24 @@ def _check_serialized_objects(node, depth: int = 0) -> None:
         class_name = node.get("class_name")
         module = node.get("module")
         if not isinstance(class_name, str) or class_name in FORBIDDEN_CLASS_NAMES:
-            raise _refuse(f"it contains a {class_name} object")
+            raise _refuse(f"it contains a {_name(class_name)} object")
         if node.get("registered_name") not in (None, class_name):
-            raise _refuse(f"it uses the custom class {class_name}")
+            raise _refuse(f"it uses the custom class {_name(class_name)}")
         if class_name.startswith("__") and module is None:
             if class_name not in ALLOWED_SPECIAL_OBJECTS:
-                raise _refuse(f"it contains a {class_name} object")
+                raise _refuse(f"it contains a {_name(class_name)} object")
         elif module is None:
-            raise _refuse(f"it uses the custom class {class_name}")
+            raise _refuse(f"it uses the custom class {_name(class_name)}")
         elif not (isinstance(module, str) and (module == "keras" or module.startswith("keras."))):
-            raise _refuse(f"it uses {class_name} from {module}, which is not part of Keras")
+            raise _refuse(f"it uses {_name(class_name)} from {_name(module)}, which is not part of Keras")
         elif module not in PUBLIC_MODULES and module not in MODEL_MODULES:
-            raise _refuse(f"it uses {class_name} from {module}, which is not part of Keras's public API")
+            raise _refuse(f"it uses {_name(class_name)} from {_name(module)}, which is not part of Keras's public API")
         elif not _resolve_public_class(module, class_name):
-            raise _refuse(f"it uses {module}.{class_name}, which is not a Keras class")
+            raise _refuse(f"it uses {_name(module)}.{_name(class_name)}, which is not a Keras class")
         config = node.get("config")
         if isinstance(config, dict) and any(isinstance(config.get(key), str)
                                             for key in FILE_READING_SETTINGS.get(class_name, ())):
-            raise _refuse(f"its {class_name} layer reads a file; give it its vocabulary as a list")
+            raise _refuse(f"its {_name(class_name)} layer reads a file; give it its vocabulary as a list")
     for value in node.values():
         _check_serialized_objects(value, depth + 1)
 
@@ -221,6 +243,7 @@ class ModelCost:
     work: int  # multiply-adds per example
     activations: int  # values per example: every layer's outputs, attention scores, recurrent states
     value_bytes: int = 4  # float32; 8 where a layer computes or stores in float64
+    weight_bytes: int = 0  # the weights at their variables' own dtypes: what a rebuild allocates
 
     def training_bytes(self, batch_size: int) -> int:
         activations = ACTIVATION_COPIES * self.activations * batch_size
@@ -248,6 +271,7 @@ class ModelCost:
 
 
 def _not_modeled(class_name: str) -> CheckFailure:
+    class_name = _name(class_name)
     return CheckFailure(
         Stage.TYPE,
         f"the grader does not train models with {_a(class_name)} layer: the assignment's architecture does not "
@@ -273,6 +297,53 @@ def _check_modeled(layer) -> None:
             raise _not_modeled(type(each).__name__)
 
 
+def _dilated_cost(layer, input_shapes: list, output_shapes: list, *, time_axis: bool = False) -> tuple[int, int]:
+    """(multiply-adds, activations) per example of a dilated convolution beyond its weights and outputs.
+
+    TensorFlow runs one through space_to_batch: each input is padded to a multiple of the dilation
+    d (with "same" padding, by (k-1)*d more) per spatial axis, and the kernel runs on a batch d**rank
+    times larger, on a grid of ceil(n/d)*d positions per axis; the result is gathered back and
+    cropped. Counted here for every backend and padding as the larger, "same", case: the padded
+    input, the grid's output and its gathered copy, and the weights applied at every grid position.
+    A dilation whose span (k-1)*d+1 exceeds its input on an axis reads only padding there, and
+    grows the grid without bound: it is refused (a transposed convolution, which grows its input,
+    excepted)."""
+    import math
+
+    dilation = tuple(int(d) for d in (getattr(layer, "dilation_rate", None) or ()))
+    if not input_shapes or all(d == 1 for d in dilation):
+        return 0, 0
+    name = type(layer).__name__
+    lead = 2 if time_axis else 1
+    first = lambda shapes: tuple(shapes[0]) if shapes else ()  # noqa: E731
+    shape_in, shape_out = first(input_shapes), first(output_shapes)
+    if getattr(layer, "data_format", "channels_last") == "channels_first":
+        channels, spatial_in, spatial_out = shape_in[lead], shape_in[lead + 1:], shape_out[lead + 1:]
+    else:
+        channels, spatial_in, spatial_out = shape_in[-1], shape_in[lead:-1], shape_out[lead:-1]
+    channels = int(channels or 1)
+    kernel = tuple(int(k) for k in (getattr(layer, "kernel_size", None) or (1,) * len(dilation)))
+    padded = grid = 1
+    for axis, (d, k) in enumerate(zip(dilation, kernel)):
+        n_in = spatial_in[axis] if axis < len(spatial_in) else None
+        n_out = spatial_out[axis] if axis < len(spatial_out) else None
+        span = (k - 1) * d + 1
+        if n_in is not None and span > int(n_in) and "Transpose" not in name:
+            raise CheckFailure(Stage.SHAPE, f"your model's {_name(name)} layer has dilation_rate={d} with kernel size "
+                                            f"{k}: it spans {span:,} positions, more than its input's {int(n_in)} on "
+                                            "that axis, so it reads only padding there. Use a dilation whose span "
+                                            "fits its input.")
+        n = max(int(n_in or 1), int(n_out or 1))
+        padded *= math.ceil((n + (k - 1) * d) / d) * d
+        grid *= math.ceil(n / d) * d
+    if name.startswith(("Depthwise", "Separable")):
+        grid_channels = channels * int(getattr(layer, "depth_multiplier", 1) or 1)
+    else:
+        grid_channels = int(getattr(layer, "filters", None) or channels) * (4 if name.startswith("ConvLSTM") else 1)
+    weights = sum(_elements((None, *w.shape)) for w in layer.weights)
+    return weights * grid, padded * channels + 2 * grid * grid_channels
+
+
 def _hidden_cost(layer, input_shapes: list, output_shapes: list, *, training: bool = False) -> tuple[int, int]:
     """(multiply-adds, activations) per example that a layer computes beyond its weights applied at
     every position and its outputs: what makes a weightless layer expensive. Upper bounds.
@@ -292,6 +363,12 @@ def _hidden_cost(layer, input_shapes: list, output_shapes: list, *, training: bo
         if name == "AdditiveAttention" or config.get("score_mode") == "concat":
             work, activations = work + scores * depth, activations + scores * depth  # a (Tq, Tv, dim) tensor
         return work, activations
+    if hasattr(layer, "dilation_rate") and name not in RECURRENT_LAYERS:
+        work, activations = _dilated_cost(layer, input_shapes, output_shapes)
+        if name.startswith("Separable"):
+            # Its depthwise step's output, kept for the pointwise step's backward pass.
+            activations += _elements(input_shapes[0]) * int(layer.depth_multiplier or 1)
+        return work, activations
     if name in POOLING_LAYERS:
         import math
 
@@ -309,7 +386,12 @@ def _hidden_cost(layer, input_shapes: list, output_shapes: list, *, training: bo
             raise CheckFailure(Stage.VALUES, f"the grader does not train a recurrent layer unrolled over {steps} "
                                              f"time steps (at most {MAX_UNROLLED_STEPS}): use unroll=False.")
         widths = sum(int(w.shape[-1]) for w in layer.weights if len(w.shape) >= 2)
-        return 0, positions * widths
+        work = activations = 0
+        for part in parts:  # a ConvLSTM's dilated convolutions, at every time step
+            if part is not None and hasattr(part, "dilation_rate"):
+                part_work, part_activations = _dilated_cost(part, input_shapes, output_shapes, time_axis=True)
+                work, activations = work + steps * part_work, activations + steps * part_activations
+        return work, activations + positions * widths
     if name == "TimeDistributed":
         steps = max([int(s[1] or 1) for s in input_shapes if len(tuple(s)) > 1] or [1])
         inner_in = [(s[0], *tuple(s)[2:]) for s in input_shapes]
@@ -319,9 +401,33 @@ def _hidden_cost(layer, input_shapes: list, output_shapes: list, *, training: bo
     return 0, 0
 
 
+def _dtype_bytes(dtype, where: str, *, allowed: dict = VALUE_BYTES) -> int:
+    """Bytes per value of ``dtype``; refuses a dtype the grader does not train (complex, string, float8)."""
+    name = str(getattr(dtype, "name", dtype))
+    if name not in allowed:
+        kind = "weights in" if allowed is FLOAT_BYTES else "values in integers or"
+        raise CheckFailure(Stage.TYPE, f"your model's {where} uses dtype {_name(name)}; the grader trains models with "
+                                       f"{kind} {', '.join(FLOAT_BYTES)} only (Keras's default, float32, is what "
+                                       "the assignments use).")
+    return allowed[name]
+
+
 def _value_bytes(layer) -> int:
-    policies = (str(getattr(layer, "compute_dtype", "")), str(getattr(layer, "variable_dtype", "")))
-    return 8 if any("64" in policy for policy in policies) else 4
+    """The largest bytes per value a layer computes in or stores its weights in (at least float32's)."""
+    where = f"{_name(type(layer).__name__)} layer"
+    policy = getattr(layer, "dtype_policy", None)
+    variable_dtype = getattr(policy, "variable_dtype", None) or getattr(layer, "variable_dtype", None) or "float32"
+    compute_dtype = getattr(policy, "compute_dtype", None) or getattr(layer, "compute_dtype", None) or "float32"
+    return max(4, _dtype_bytes(compute_dtype, where), _dtype_bytes(variable_dtype, where, allowed=FLOAT_BYTES))
+
+
+def _weight_bytes(model) -> int:
+    """The bytes of a (stateless) model's weights, each at its variable's own dtype; refuses a
+    variable or layer dtype the grader does not train."""
+    for layer in model._flatten_layers(include_self=True, recursive=True):
+        _value_bytes(layer)
+    return sum(_elements((None, *w.shape)) * _dtype_bytes(w.dtype, f"weight {_name(getattr(w, 'path', w.name))}", allowed=FLOAT_BYTES)
+               for w in model.weights)
 
 
 def _unknown_dimension(shapes) -> bool:
@@ -350,20 +456,22 @@ def _work_of(model, keras, *, concrete: bool = False) -> tuple[int, int, int]:
             inputs = [t.shape for t in node.input_tensors]
             outputs = [t.shape for t in node.output_tensors]
             if concrete and _unknown_dimension([*inputs, *outputs]):
-                raise CheckFailure(Stage.SHAPE, f"your model's {type(operation).__name__} layer has an output of "
+                raise CheckFailure(Stage.SHAPE, f"your model's {_name(type(operation).__name__)} layer has an output of "
                                                 "unknown size at the grader's input shape; give every dimension "
                                                 "a size (start with keras.Input(shape=...) of the data's shape).")
             if isinstance(operation, keras.Model):
                 declared = [t.shape for t in operation.inputs]
                 if concrete and [tuple(s)[1:] for s in declared] != [tuple(s)[1:] for s in inputs]:
-                    raise CheckFailure(Stage.SHAPE, f"your model's inner model {operation.name} takes inputs of "
-                                                    f"shape {declared} but is called on {inputs}.")
+                    raise CheckFailure(Stage.SHAPE, f"your model's inner model {_name(operation.name)} takes inputs "
+                                                    f"of shape {_name(declared)} but is called on {_name(inputs)}.")
                 inner_work, inner_activations, inner_bytes = _work_of(operation, keras, concrete=concrete)
                 work, activations = work + inner_work, activations + inner_activations
                 value_bytes = max(value_bytes, inner_bytes)
                 continue
             if concrete:
                 _check_modeled(operation)
+            for tensor in node.output_tensors:
+                value_bytes = max(value_bytes, _dtype_bytes(tensor.dtype, f"{_name(type(operation).__name__)} layer"))
             weights = sum(_elements((None, *w.shape)) for w in getattr(operation, "weights", []))
             work += weights * max([_positions(s) for s in [*inputs, *outputs]] or [1])
             activations += sum(_elements(s) for s in outputs)
@@ -395,8 +503,8 @@ def _with_input_shape(config: dict, input_shape: tuple) -> dict:
             return [None, *data, 1]
         if len(declared) + 1 == len(data) and data[-1] == 1:
             return [None, *data[:-1]]
-        raise CheckFailure(Stage.SHAPE, f"your model's input has shape {tuple(declared)}, but the grader trains it "
-                                        f"on examples of shape {data}.")
+        raise CheckFailure(Stage.SHAPE, f"your model's input has shape {_name(tuple(declared))}, but the grader "
+                                        f"trains it on examples of shape {data}.")
 
     if "build_input_shape" in model_config:
         model_config["build_input_shape"] = fitted(model_config["build_input_shape"])
@@ -419,9 +527,10 @@ def _count_layers(node) -> int:
     return own + sum(_count_layers(value) for value in node.values())
 
 
-def _size_of(config: dict, *, concrete: bool = False) -> ModelCost:
+def _size_of(config: dict, *, concrete: bool = False, weights_only: bool = False) -> ModelCost:
     """The cost of the model a config describes, built without allocating any weight: in a
-    stateless scope, variables get their shapes but no memory."""
+    stateless scope, variables get their shapes but no memory. ``weights_only``: measure its
+    parameters and their bytes, not its work (work and activations are then 0)."""
     import keras
     from keras.src.backend.common import global_state
     from keras.src.backend.common.stateless_scope import StatelessScope
@@ -434,28 +543,44 @@ def _size_of(config: dict, *, concrete: bool = False) -> ModelCost:
             if not isinstance(model, keras.Model):
                 raise _refuse("its config does not describe a model")
             parameters = sum(_elements((None, *w.shape)) for w in model.weights)
-            work, activations, value_bytes = _work_of(model, keras, concrete=concrete) if model.built else (0, 0, 4)
-        return ModelCost(parameters, work, activations, value_bytes)
+            weight_bytes = _weight_bytes(model)
+            measured = model.built and not weights_only
+            work, activations, value_bytes = _work_of(model, keras, concrete=concrete) if measured else (0, 0, 4)
+        return ModelCost(parameters, work, activations, value_bytes, weight_bytes)
     finally:
         # Forget the shape-only variables: nothing may ever initialize (allocate) them.
         global_state.set_global_attribute(registry, pending)
 
 
-def _check_size(config: dict, input_shape: tuple | None = None) -> ModelCost:
+def _measure(config: dict, input_shape: tuple | None, *, weights_only: bool = False) -> ModelCost:
     import copy
 
-    if _count_layers(config) > MAX_LAYERS:
-        raise _refuse(f"it has more than {MAX_LAYERS} layers")
     # Keras consumes the config it deserializes: measure a copy.
     measured = copy.deepcopy(config)
     if input_shape is not None:
         measured = _with_input_shape(measured, input_shape)
     try:
-        cost = _size_of(measured, concrete=input_shape is not None)
+        cost = _size_of(measured, concrete=input_shape is not None, weights_only=weights_only)
     except CheckFailure:
         raise
     except Exception as error:  # noqa: BLE001 - any failure to build is the submission's
-        raise _refuse(f"Keras could not rebuild it ({type(error).__name__}: {str(error)[:200]})") from None
+        raise _refuse(f"Keras could not rebuild it ({_error_text(error)})") from None
+    if cost.weight_bytes > MAX_WEIGHT_BYTES:
+        raise _refuse(f"its {cost.parameters:,} weights would take {cost.weight_bytes / 2**20:,.0f} MB, more than "
+                      f"the grader rebuilds ({MAX_WEIGHT_BYTES / 2**20:,.0f} MB)")
+    return cost
+
+
+def _check_size(config: dict, input_shape: tuple | None = None) -> ModelCost:
+    if _count_layers(config) > MAX_LAYERS:
+        raise _refuse(f"it has more than {MAX_LAYERS} layers")
+    # The rebuild allocates the weights at the declared shape: they are measured there in any case,
+    # and the cost of training at the data's shape (see _with_input_shape) too where it is given.
+    cost = _measure(config, None, weights_only=input_shape is not None)
+    if input_shape is not None:
+        declared, cost = cost, _measure(config, input_shape)
+        cost = ModelCost(max(cost.parameters, declared.parameters), cost.work, cost.activations, cost.value_bytes,
+                         max(cost.weight_bytes, declared.weight_bytes))
     for amount, limit, what in ((cost.parameters, MAX_PARAMETERS, "parameters"),
                                 (cost.work, MAX_WORK_PER_EXAMPLE, "multiply-adds per example"),
                                 (cost.activations, MAX_ACTIVATIONS_PER_EXAMPLE, "activations per example")):
@@ -484,7 +609,7 @@ def rebuild_with_cost(spec, *, input_shape: tuple | None = None) -> "tuple[keras
     config.pop("compile_config", None)
     _check_serialized_objects(config)
     if config.get("class_name") not in ("Sequential", "Functional", "Model"):
-        raise _refuse(f"it is a {config.get('class_name')}, not a Sequential or functional model")
+        raise _refuse(f"it is a {_name(config.get('class_name'))}, not a Sequential or functional model")
     cost = _check_size(config, input_shape)
 
     import keras
@@ -493,7 +618,7 @@ def rebuild_with_cost(spec, *, input_shape: tuple | None = None) -> "tuple[keras
         with keras.saving.custom_object_scope({}):
             model = keras.saving.deserialize_keras_object(config, safe_mode=True)
     except Exception as error:  # noqa: BLE001 - any failure to rebuild is the submission's
-        raise _refuse(f"Keras could not rebuild it ({type(error).__name__}: {str(error)[:200]})") from None
+        raise _refuse(f"Keras could not rebuild it ({_error_text(error)})") from None
     if not isinstance(model, keras.Model):
         raise _refuse("its config does not describe a model")
     if not model.built:
@@ -507,7 +632,10 @@ def rebuild(spec) -> "keras.Model":  # noqa: F821 - keras is imported lazily
 
 
 def count_parameters(weights) -> int:
-    return int(sum(int(w.numpy().size) if hasattr(w, "numpy") else int(w.size) for w in weights))
+    """From the weights' shapes: no copy of their values."""
+    import math
+
+    return int(sum(math.prod(int(n) for n in w.shape) for w in weights))
 
 
 def layer_summaries(model) -> list[LayerSummary]:

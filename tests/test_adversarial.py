@@ -213,14 +213,25 @@ def surviving_processes(marker: str, wait_s: float = 5.0) -> str:
         time.sleep(0.2)
 
 
+def _subfolders(folder: Path) -> list[Path]:
+    try:
+        return [entry for entry in folder.iterdir() if entry.is_dir()]
+    except OSError:
+        return []
+
+
 def files_with_marker(marker: str, folders: list[Path]) -> list[str]:
     """Files named after the marker, or fake results files holding it, in or right below ``folders``."""
     found = []
     for folder in folders:
         if not folder.is_dir():
             continue
-        for path in [*folder.glob(f"{marker}*"), *folder.glob(f"*/{marker}*")]:
-            found.append(str(path))
+        found += [str(path) for path in folder.glob(f"{marker}*")]
+        for below in _subfolders(folder):  # one by one: another process may remove its own meanwhile
+            try:
+                found += [str(path) for path in below.glob(f"{marker}*")]
+            except OSError:
+                pass
         for name in ("results.json", "gradebook.csv", "gradebook.sqlite"):
             path = folder / name
             try:

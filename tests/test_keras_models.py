@@ -1,6 +1,7 @@
 """Is a student's model rebuilt only from built-in Keras parts, and compared layer by layer?"""
 
 import json
+import re
 
 import keras
 import pytest
@@ -100,3 +101,36 @@ def test_models_cross_the_pipe_as_config_and_weights():
     assert isinstance(decoded, KerasModelSpec) and len(decoded.weights) == len(model.get_weights())
     materialized = protocol._materialize(decoded)
     assert all((a == b).all() for a, b in zip(materialized.get_weights(), model.get_weights()))
+
+
+LONG_NAME = "3.14159" * 600  # 4 KB of digits and dots: a hidden input, written into a config
+
+
+@pytest.mark.parametrize("field, value", [
+    ("class_name", LONG_NAME),
+    ("module", "keras." + LONG_NAME),
+    ("module", None),
+    ("registered_name", LONG_NAME),
+])
+def test_config_chosen_names_are_capped_in_messages(field, value):
+    """A config's class name or module is the student's text: quoted at most 80 bytes, numbers masked."""
+    config = json.loads(spec_of(lenet()).config_json)
+    layer = config["config"]["layers"][1]
+    layer[field] = value
+    if value is None:
+        layer["class_name"] = LONG_NAME
+    with pytest.raises(CheckFailure) as caught:
+        rebuild(KerasModelSpec(json.dumps(config), "forged"))
+    message = str(caught.value)
+    assert len(message.encode()) < 400 and "14159" not in message, message
+    assert not re.search(r"\d{4}", message), message
+
+
+def test_keras_errors_are_capped_in_messages():
+    """Keras's own error, which can quote the config, is capped and masked too."""
+    config = json.loads(spec_of(lenet()).config_json)
+    config["config"]["layers"][-1]["config"]["units"] = LONG_NAME
+    with pytest.raises(CheckFailure, match="could not rebuild") as caught:
+        rebuild(KerasModelSpec(json.dumps(config), "forged"))
+    message = str(caught.value)
+    assert len(message.encode()) < 500 and not re.search(r"\d{4}", message), message

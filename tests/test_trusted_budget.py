@@ -35,6 +35,7 @@ from autograder.engine.plugin import load_module_from_path
 from autograder.gradebook import Gradebook
 from autograder.intake import discover, fingerprint
 from autograder.keras_models import MAX_MODEL_BYTES, ModelCost, rebuild_with_cost, spec_of
+from autograder.sandbox.child.protocol import KerasModelSpec
 from autograder.sandbox.launcher import bwrap_problem
 from autograder.training import Budget, OverBudget, Recipe, train_and_evaluate, train_until_fit
 
@@ -113,6 +114,99 @@ def test_unbounded_models_are_refused_before_any_weight(make, message):
         cost_of(make()).check_trainable(64, what="build_lenet()")
 
 
+def lenet_with(first):
+    """The LeNet reference with ``first`` in place of its first convolution."""
+    rest = [layer.__class__.from_config(layer.get_config()) for layer in reference("lenet").build_lenet().layers[1:]]
+    return keras.Sequential([keras.Input(IMAGE), first, *rest])
+
+
+@pytest.mark.parametrize("first", [
+    layers.Conv2D(4, kernel_size=2, padding="same", dilation_rate=300),
+    layers.DepthwiseConv2D(2, padding="same", dilation_rate=300),
+    layers.SeparableConv2D(4, 2, padding="same", dilation_rate=300),
+    layers.Conv2D(4, kernel_size=(1, 2), padding="same", dilation_rate=(1, 29)),
+], ids=["conv", "depthwise", "separable", "one axis"])
+def test_dilations_past_the_input_are_refused(first):
+    """A dilated convolution runs on its input padded to a multiple of the dilation, on a batch d**2
+    times larger (TensorFlow's space_to_batch): one spanning more than its input (which reads only
+    padding) would hold gigabytes per evaluation batch, and is refused by its span."""
+    with pytest.raises(CheckFailure, match=r"dilation_rate=(300|29) with kernel size 2: it spans (301|30) positions, "
+                                           r"more than its input's (28|14)") as caught:
+        cost_of(lenet_with(first))
+    assert caught.value.stage.value == "shape"
+
+
+def test_dilated_convolutions_count_their_padded_grid():
+    """Within its input, a dilation still pads each image to a multiple of it: the padded input
+    and the output on the dilated grid (twice: it is gathered back) count as activations, in 2-D
+    and 3-D; a modest dilation costs about what the convolution without it does."""
+    cost = cost_of(lenet_with(layers.Conv2D(4, kernel_size=2, padding="same", dilation_rate=27)))
+    plain = cost_of(lenet_with(layers.Conv2D(4, kernel_size=2, padding="same")))
+    # Padded to 81x81 (28 + 27, to a multiple of 27); its output on a 54x54 grid, 4 channels.
+    assert cost.activations - plain.activations >= 81 * 81 + 2 * 54 * 54 * 4
+    assert cost.work - plain.work >= 54 * 54 * 4 * 4
+    cube = cost_of(keras.Sequential([keras.Input((16, 16, 16, 1)), layers.Conv3D(2, 2, padding="same", dilation_rate=15),
+                                     layers.GlobalAveragePooling3D(), layers.Dense(10)]), (16, 16, 16, 1))
+    assert cube.activations >= 45 ** 3 + 2 * 30 ** 3 * 2  # grows as d**3
+    modest = cost_of(lenet_with(layers.Conv2D(6, 5, padding="same", dilation_rate=2)))
+    undilated = cost_of(lenet_with(layers.Conv2D(6, 5, padding="same")))
+    assert modest.activations - undilated.activations <= 36 * 36 + 2 * 28 * 28 * 6  # padded by 8; the same grid
+    assert modest.evaluation_batch(1000) == 1000
+
+
+def f64_dense_of(units: int):
+    """A float64 Dense layer whose config, forged after building, asks for ``units`` outputs."""
+    dense = layers.Dense(11, activation="softmax", dtype="float64")
+    model = keras.Sequential([keras.Input(IMAGE), layers.Flatten(), dense])
+    dense.units = units
+    return model
+
+
+def test_weights_are_measured_in_bytes_before_any_rebuild():
+    """Is a model whose weights alone would take the grader's memory refused before the rebuild that
+    the architecture checks make (which allocates every weight at its own dtype), under the
+    parameter limit or not, and at the declared shape even where it is trained at another?"""
+    from autograder.keras_models import MAX_PARAMETERS, MAX_WEIGHT_BYTES, rebuild
+
+    assert 126_000 * 785 < MAX_PARAMETERS
+    with pytest.raises(CheckFailure, match=r"98,910,000 weights would take 755 MB, more than the grader "
+                                           r"rebuilds \(512 MB\)"):
+        rebuild(spec_of(f64_dense_of(126_000)))
+    # Declared on 300x300 images, it is measured at 28x28 to train, but rebuilt at 300x300.
+    # (Forged in its config: built here, it would take this process's memory, and the probe's above.)
+    config = json.loads(spec_of(keras.Sequential([keras.Input(IMAGE), layers.Flatten(),
+                                                  layers.Dense(800, dtype="float64")])).config_json)
+    config["config"]["layers"][0]["config"]["batch_shape"] = [None, 300, 300, 1]
+    config["config"]["build_input_shape"] = [None, 300, 300, 1]
+    for layer in config["config"]["layers"]:
+        layer.pop("build_config", None)
+    with pytest.raises(CheckFailure, match="72,000,800 weights would take 549 MB"):
+        rebuild_with_cost(KerasModelSpec(json.dumps(config), "Sequential"), input_shape=IMAGE)
+    honest = cost_of(f64_dense_of(64))
+    assert honest.value_bytes == 8 and honest.weight_bytes == 8 * 785 * 64 < MAX_WEIGHT_BYTES
+    assert cost_of(reference("alexnet").build_alexnet()).weight_bytes < MAX_WEIGHT_BYTES / 4
+
+
+@pytest.mark.parametrize("dtype", ["complex128", "complex64", "string", "float8_e4m3fn"])
+def test_only_float_dtypes_are_rebuilt(dtype):
+    """A forged config's dtype policy is refused by name unless it is a float16/bfloat16/float32/float64."""
+    from autograder.keras_models import rebuild
+
+    config = json.loads(spec_of(f64_dense_of(11)).config_json)
+    config["config"]["layers"][-1]["config"]["dtype"]["config"]["name"] = dtype
+    with pytest.raises(CheckFailure) as caught:
+        rebuild(KerasModelSpec(json.dumps(config), "Sequential"))
+    assert dtype in str(caught.value) or "could not rebuild" in str(caught.value)
+    config["config"]["layers"][0]["config"]["dtype"] = dtype  # the input's dtype, which flows through
+    config["config"]["layers"][-1]["config"]["dtype"]["config"]["name"] = "float32"
+    with pytest.raises(CheckFailure, match="dtype|could not rebuild"):
+        rebuild(KerasModelSpec(json.dumps(config), "Sequential"))
+    for fine in ("float16", "bfloat16", "mixed_float16", "float64"):
+        config["config"]["layers"][0]["config"]["dtype"] = "float32"
+        config["config"]["layers"][-1]["config"]["dtype"]["config"]["name"] = fine
+        rebuild(KerasModelSpec(json.dumps(config), "Sequential"))
+
+
 def honest_variants():
     """What students write for the course's architectures: the references, and models that differ
     (they lose architecture points) but learn; none may be refused or get a smaller evaluation batch."""
@@ -129,6 +223,11 @@ def honest_variants():
         layers.LeakyReLU(), layers.MaxPooling2D(2), layers.GlobalAveragePooling2D(), layers.Dropout(0.3),
         layers.Dense(64, activation="elu"), layers.LayerNormalization(), layers.Dense(10, activation="softmax")]), \
         IMAGE, 64
+    yield "lenet, dilated", keras.Sequential([
+        keras.Input(IMAGE), layers.Conv2D(16, 3, padding="same", dilation_rate=2, activation="relu"),
+        layers.DepthwiseConv2D(3, padding="same", dilation_rate=3), layers.MaxPooling2D(2),
+        layers.SeparableConv2D(32, 5, padding="same", dilation_rate=2), layers.Conv2D(8, 3, dilation_rate=6),
+        layers.Flatten(), layers.Dense(10, activation="softmax")]), IMAGE, 64
     yield "lenet, functional branches", functional(
         lambda x: layers.Concatenate()([layers.Conv2D(8, 3, padding="same")(x),
                                         layers.Conv2D(8, 5, padding="same")(x)]),
@@ -155,7 +254,7 @@ def test_honest_models_are_not_refused():
 
 
 MEMORY_PROBE = """
-import json, resource, sys
+import json, sys
 import keras
 from keras import layers
 from autograder.keras_models import rebuild_with_cost, spec_of
@@ -167,9 +266,20 @@ model = keras.Sequential([keras.Input((28, 28, 1)), layers.UpSampling2D(27), lay
 spec = spec_of(model)
 cost = rebuild_with_cost(spec, input_shape=(28, 28, 1))[1]
 del model
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def status(field):
+    with open("/proc/self/status") as lines:
+        return next(int(line.split()[1]) * 1024 for line in lines if line.startswith(field + ":"))
+
+
+# The peak so far (importing Keras, loading the data) is not training's: reset the high-water mark
+# to the current resident size (Linux 4.0+), then read the peak training reached.
+with open("/proc/self/clear_refs", "w") as clear_refs:
+    clear_refs.write("5")
+before = status("VmRSS")
 train_and_evaluate(spec, recipe)
-after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+after = status("VmHWM")
 print(json.dumps({"estimate": cost.training_bytes(recipe.batch_size), "used": after - before,
                   "evaluation_batch": cost.evaluation_batch(1000)}))
 """
