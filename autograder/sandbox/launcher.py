@@ -272,16 +272,19 @@ def remove_files_of(config: SandboxConfig) -> None:
     # A SIGKILL is delivered asynchronously: a process in the middle of writing a file finishes
     # that call first. Wait until the uid has no process left (killing again) before removing.
     deadline = time.monotonic() + 5
-    while _processes_of(config.uid) and time.monotonic() < deadline:
+    while processes_of_uid(config.uid) and time.monotonic() < deadline:
         kill_processes_of(config)
         time.sleep(0.02)
     for folder in WORLD_WRITABLE:
         _remove_owned(folder, config.uid, depth=3)
 
 
-def _processes_of(uid: int) -> list[int]:
+def processes_of_uid(uid: int, limit: int | None = None) -> list[int]:
+    """The processes owned by ``uid`` (the user mode's submission), at most ``limit`` of them."""
     found = []
     for name in os.listdir("/proc"):
+        if limit is not None and len(found) >= limit:
+            break
         try:
             if name.isdigit() and os.stat(f"/proc/{name}").st_uid == uid:
                 found.append(int(name))

@@ -69,18 +69,9 @@ def _describe_exit(returncode: int | None) -> str:
     return f"it exited with code {returncode}"
 
 
-# Set once a pre-warmed sandbox has said that it cannot confine its children on this kernel:
-# every later child is spawned in a sandbox of its own instead (launcher.spawn_worker).
+# Why pre-warmed sandboxes are not used, once one has said that it cannot confine its children
+# on this kernel: every later child is spawned in a sandbox of its own (launcher.spawn_worker).
 _prewarming_refused: str | None = None
-
-
-def _prewarming_works() -> bool:
-    return _prewarming_refused is None
-
-
-def _refuse_prewarming(why: str) -> None:
-    global _prewarming_refused
-    _prewarming_refused = why
 
 
 class SandboxedSubmission:
@@ -117,11 +108,12 @@ class SandboxedSubmission:
     def start(self) -> ImportFailure | None:
         """Start the child and import the module; return why the import failed, if it did."""
         self._kill()
-        if self._config.mode is SandboxMode.BWRAP and self._config.prewarmed and _prewarming_works():
+        global _prewarming_refused
+        if self._config.mode is SandboxMode.BWRAP and self._config.prewarmed and _prewarming_refused is None:
             try:
                 self._fork_child()
             except ConfinementUnavailable as error:
-                _refuse_prewarming(str(error))
+                _prewarming_refused = str(error)
         if self._process is None:
             workdir = self._child_workdir()
             self._process = spawn_worker(self._config, workdir, self._module_filename, self._module_name,
@@ -238,7 +230,7 @@ class SandboxedSubmission:
         if isinstance(process, ZygoteChild):
             for stream in (process.stdin, process.stdout):
                 stream.close()
-            # After a watchdog's kill the sandbox is gone, and its successor is loaded afresh.
+            # After a watchdog's kill the sandbox is gone; the next child comes from a new one.
             return process.end()
         restore = watchdog is not None and watchdog.workdir_breached and self._config.mode is SandboxMode.PROCESS
         # The whole session, even when its leader has exited: children it left running go too.

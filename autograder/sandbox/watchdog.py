@@ -14,7 +14,7 @@ import signal
 import threading
 from pathlib import Path
 
-from autograder.sandbox.launcher import MAX_PROCESSES, SandboxConfig, SandboxMode, kill_processes_of
+from autograder.sandbox.launcher import MAX_PROCESSES, SandboxConfig, SandboxMode, kill_processes_of, processes_of_uid
 
 WATCH_INTERVAL_S = 0.1
 MAX_WORKDIR_BYTES = 256 * 1024 * 1024  # the working folder is on the host's disk
@@ -83,15 +83,7 @@ def sandbox_processes(config: SandboxConfig, root_pid: int, limit: int, exclude:
     its children are counted.
     """
     if config.mode is SandboxMode.USER:
-        found = []
-        for name in os.listdir("/proc"):
-            if name.isdigit() and len(found) < limit:
-                try:
-                    if os.stat(f"/proc/{name}").st_uid == config.uid:
-                        found.append(int(name))
-                except OSError:
-                    pass
-        return found
+        return processes_of_uid(config.uid, limit)
     found = process_tree(root_pid, limit + (exclude is not None))
     return [pid for pid in found if pid != exclude][:limit]
 
