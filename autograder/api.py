@@ -1,18 +1,27 @@
-"""The functions behind the CLI. Each returns result objects and never prints."""
+"""The functions behind the CLI. Each returns result objects and never prints.
+
+Each refuses, before any work, what cannot be what the user meant, with an exception whose one
+line says what to do instead: an output path that cannot be written (``OutputPathError``), a
+class folder that is empty or one student's own (``BatchError``), ``--device gpu`` where the
+backend sees no GPU (``DeviceUnavailable``).
+"""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from autograder import training
 from autograder.assignments import CATALOG, PACKAGE_DIR, Assignment, get_assignment
-from autograder.batch import BatchError, ResultCallback, grade_batch
+from autograder.batch import CLASS_CSV_FILENAME, BatchError, ResultCallback, grade_batch, survey_submissions
 from autograder.engine.grade import tests_of, tests_path
 from autograder.engine.workers import grade_entries_isolated
+from autograder.gradebook import GRADEBOOK_FILENAME
 from autograder.intake import Entry
 from autograder.results import BatchResult, SubmissionResult, SubmissionStatus, max_score_of
 from autograder.sandbox.launcher import SandboxMode, SandboxUnavailable, bwrap_problem, user_mode_problem
-from autograder.training import Device
+from autograder.training import Device, DeviceUnavailable
 
 DEMO_DIR = PACKAGE_DIR / "demo"
 
@@ -37,6 +46,57 @@ class VerifyReport:
     @property
     def ok(self) -> bool:
         return not self.problems
+
+
+class OutputPathError(Exception):
+    """An output path that cannot take what the command writes: a file where a folder goes, a
+    folder where a file goes, or a path under a file. Raised before any work is done."""
+
+
+def _file_above(path: Path) -> Path | None:
+    """The nearest existing parent of ``path`` that is not a folder (so that nothing can be
+    created under it), or None."""
+    for parent in path.parents:
+        try:
+            if parent.is_dir():
+                return None
+            if os.path.lexists(parent):
+                return parent
+        except OSError:  # unreadable: let the write itself say so
+            return None
+    return None
+
+
+def check_output_path(path: Path, *, what: str, folder: bool = True, fix: str | None = None) -> Path:
+    """Refuse, before any work, an output ``path`` that cannot be written: for a ``folder``, an
+    existing file; for a file, an existing folder; for either, a path under a file. ``what`` is
+    what would be written there ("the gradebook"); ``fix`` says what to do (by default: pass
+    another path with -o). Raises OutputPathError with one line; returns ``path``."""
+    path = Path(path)
+    kind = "folder" if folder else "file"
+    fix = fix or f"pass another {kind} with -o" + (" (a folder that does not exist yet is created)" if folder else "")
+    above = _file_above(path)
+    if above is not None:
+        raise OutputPathError(f"cannot write {what} to {path}: {above} is a file, not a folder; {fix}")
+    if folder and os.path.lexists(path) and not path.is_dir():
+        raise OutputPathError(f"cannot write {what} to {path}: it is a file, not a folder; {fix}")
+    if not folder and path.is_dir():
+        raise OutputPathError(f"cannot write {what} to {path}: it is a folder, not a file; {fix}")
+    return path
+
+
+def ensure_device(assignments: list[Assignment], device: Device) -> None:
+    """Fail once, before grading, if ``--device gpu`` was asked for model assignments and the
+    chosen backend sees no GPU (asked of a fresh process: see ``training.gpu_problem``). Numeric
+    assignments run on the CPU whatever the device, and ask nothing.
+
+    Raises training.DeviceUnavailable, whose message names the backend and how to train on the CPU.
+    """
+    if device.device != "gpu" or not any(assignment.uses_keras for assignment in assignments):
+        return
+    problem = training.gpu_problem(device.backend)
+    if problem is not None:
+        raise DeviceUnavailable(f"--device gpu: {problem}; to train on the CPU, pass --device cpu (the default)")
 
 
 def resolve_sandbox(requested: str, *, untrusted: bool) -> SandboxMode:
@@ -102,6 +162,7 @@ def check(assignment_id: str, path: Path | None = None, *, sandbox: str = "auto"
     path = Path(path) if path is not None else Path(assignment.module_filename)
     if not path.exists():
         raise FileNotFoundError(f"{path} not found; pass the path to your {assignment.module_filename}")
+    ensure_device([assignment], device)
     mode = resolve_sandbox(sandbox, untrusted=False)
     ensure_data(assignment)
     (result,) = grade_entries_isolated(assignment, [(Entry(path.stem, path.resolve()), True)], mode=mode, device=device)
@@ -112,8 +173,17 @@ def grade(assignment_id: str, submissions: Path, outdir: Path, *, jobs: int = 1,
           device: Device = Device(), regrade: bool = False, on_plan=None,
           on_result: ResultCallback | None = None, executor: str = "local",
           scheduler: str | None = None) -> BatchResult:
-    """Grade every submission in a folder into ``outdir``'s gradebook (resumable)."""
+    """Grade every submission in a folder into ``outdir``'s gradebook (resumable).
+
+    Refused before anything is written: an ``outdir`` that cannot be a folder, a folder that is
+    empty or one student's own, ``--device gpu`` without a GPU (not asked where a Dask
+    ``scheduler`` elsewhere trains), no sandbox, missing data."""
     assignment = get_assignment(assignment_id)
+    _check_output_folder_of(outdir, what="the gradebook",
+                            files=(GRADEBOOK_FILENAME, f"{assignment.id}.csv", CLASS_CSV_FILENAME))
+    survey_submissions(assignment, submissions, outdir)
+    if not (executor == "dask" and scheduler is not None):  # a remote cluster's GPUs are not this machine's
+        ensure_device([assignment], device)
     mode = resolve_sandbox(sandbox, untrusted=True)
     ensure_data(assignment)
     return grade_batch(assignment, submissions, outdir, jobs=jobs, mode=mode, device=device, regrade=regrade,
@@ -148,6 +218,7 @@ def verify(assignment_ids: list[str] | None = None, *, sandbox: str = "auto",
            device: Device = Device()) -> list[VerifyReport]:
     """Every reference scores full marks and every stub zero, on the hidden and the public tests."""
     assignments = [get_assignment(i) for i in assignment_ids] if assignment_ids else list(CATALOG.values())
+    ensure_device(assignments, device)
     mode = resolve_sandbox(sandbox, untrusted=False)
     for assignment in assignments:
         ensure_data(assignment)
@@ -155,24 +226,44 @@ def verify(assignment_ids: list[str] | None = None, *, sandbox: str = "auto",
 
 
 def release(assignment_id: str, outdir: Path):
-    """Build the student handout of an assignment (a folder and a .zip) in ``outdir``."""
+    """Build the student handout of an assignment (``outdir/<id>/`` and ``outdir/<id>.zip``)."""
     from autograder.export.release import build_release
 
-    return build_release(get_assignment(assignment_id), outdir)
+    assignment = get_assignment(assignment_id)
+    _check_output_folder_of(outdir, what="the handout", folders=(assignment.id,), files=(f"{assignment.id}.zip",))
+    return build_release(assignment, outdir)
 
 
 def export_gradescope(assignment_id: str, zip_path: Path):
     """Build the Gradescope autograder zip of an assignment."""
     from autograder.export.gradescope import build_gradescope_export
 
-    return build_gradescope_export(get_assignment(assignment_id), zip_path)
+    assignment = get_assignment(assignment_id)
+    zip_path = Path(zip_path)
+    fix = (f"pass the .zip to write with -o, such as {zip_path / 'autograder.zip'}" if zip_path.is_dir()
+           else "pass another .zip path with -o")
+    check_output_path(zip_path, what="the Gradescope autograder", folder=False, fix=fix)
+    return build_gradescope_export(assignment, zip_path)
 
 
 def export_otter(assignment_id: str, outdir: Path):
-    """Write the otter-grader test files and configuration of an assignment into ``outdir``."""
+    """Write the otter-grader test files and configuration of an assignment into ``outdir/<id>/``."""
     from autograder.export.otter import build_otter_export
 
-    return build_otter_export(get_assignment(assignment_id), outdir)
+    assignment = get_assignment(assignment_id)
+    _check_output_folder_of(outdir, what="the otter tests", folders=(assignment.id,))
+    return build_otter_export(assignment, outdir)
+
+
+def _check_output_folder_of(outdir: Path, *, what: str, folders: tuple[str, ...] = (),
+                            files: tuple[str, ...] = ()) -> None:
+    """``outdir`` and the fixed names a command writes in it: ``folders`` and ``files``."""
+    check_output_path(outdir, what=what)
+    fix = "move it away, or pass another folder with -o"
+    for name in folders:
+        check_output_path(Path(outdir) / name, what=what, fix=fix)
+    for name in files:
+        check_output_path(Path(outdir) / name, what=what, folder=False, fix=fix)
 
 
 def run_gradescope(assignment_id: str, root: Path | None = None, *, sandbox: str = "auto",
@@ -197,13 +288,19 @@ def report(outdir: Path, *, feedback: bool = True):
     """Write the instructor report (``outdir/report/index.html``) and, with ``feedback``, one
     feedback file per student (``outdir/feedback/<assignment>/<student>.md`` and ``.html``),
     from the gradebook in ``outdir``. Returns a ``render.report.Report`` of the paths written."""
-    from autograder.gradebook import GRADEBOOK_FILENAME, Gradebook
-    from autograder.render.report import write_report
+    from autograder.gradebook import Gradebook
+    from autograder.render.report import FEEDBACK_DIRNAME, REPORT_DIRNAME, write_report
 
     outdir = Path(outdir)
+    if os.path.lexists(outdir) and not outdir.is_dir():
+        raise OutputPathError(f"{outdir} is a file, not a folder: pass the folder you graded into (the -o of "
+                              "`autograder grade`)")
     if not (outdir / GRADEBOOK_FILENAME).is_file():
         raise FileNotFoundError(f"no gradebook in {outdir}: {outdir / GRADEBOOK_FILENAME} not found "
                                 "(grade into that folder first)")
+    check_output_path(outdir / REPORT_DIRNAME, what="the report", fix="move it away and run the same command again")
+    if feedback:
+        check_output_path(outdir / FEEDBACK_DIRNAME, what="the feedback", fix="move it away, or pass --no-feedback")
     with Gradebook(outdir) as gradebook:
         results = gradebook.results()
     return write_report(outdir, results, feedback=feedback, source=str(outdir / GRADEBOOK_FILENAME))
@@ -216,6 +313,7 @@ def demo_cohorts() -> list[str]:
 def demo(outdir: Path, *, jobs: int = 1, sandbox: str = "auto", on_plan=None,
          on_result: ResultCallback | None = None) -> list[BatchResult]:
     """Grade the bundled demo cohorts into ``outdir``."""
+    check_output_path(outdir, what="the demo gradebook")
     cohorts = demo_cohorts()
     if not cohorts:
         raise BatchError(f"no demo cohorts found in {DEMO_DIR}")

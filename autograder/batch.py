@@ -22,7 +22,8 @@ from autograder.engine.grade import grade_entry, grader_version, tests_of, tests
 from autograder.engine.workers import grade_in_worker, grading_pool
 from autograder.gradebook import GRADEBOOK_FILENAME, Gradebook
 from autograder.gradescope_import import GradescopeExportError, UnmatchedSubmission, is_gradescope_export, opened_export
-from autograder.intake import Entry, StudentIdentity, discover, display_name, fingerprint
+from autograder.intake import (ClassFolder, Entry, StudentIdentity, class_folder_problem, display_name, fingerprint,
+                               survey)
 from autograder.render.csv_gradebook import write_assignment_csv, write_class_csv
 from autograder.results import BatchResult, SubmissionResult, SubmissionStatus, max_score_of
 from autograder.sandbox.launcher import SandboxMode
@@ -188,24 +189,66 @@ def _set_identity(result: SubmissionResult, identity: StudentIdentity | None) ->
         result.name, result.email, result.sid = identity.name, identity.email, identity.sid
 
 
+def survey_submissions(assignment: Assignment, submissions: Path, outdir: Path | None = None) -> ClassFolder | None:
+    """Refuse, before anything is written, what cannot be graded as a class: a missing path, a
+    file that is no export, a folder with no submission, one student's own folder. Returns what
+    a plain class folder holds (``outdir``, if it is one of its entries, is ignored); None for a
+    Gradescope export, which is read (and its .zip extracted) only when grading starts.
+
+    Raises BatchError, whose message says what to pass instead.
+    """
+    submissions = Path(submissions)
+    if not submissions.exists():
+        raise BatchError(f"submissions not found: {submissions}")
+    try:
+        export = is_gradescope_export(submissions)
+    except GradescopeExportError as error:
+        raise BatchError(str(error)) from None
+    if export:
+        return None
+    if not submissions.is_dir():
+        raise BatchError(f"{submissions} is neither a folder of submissions nor a Gradescope export (.zip)")
+    try:
+        found = survey(submissions)
+    except OSError as error:
+        raise BatchError(f"cannot read the submissions folder {submissions}: {error.strerror or error}") from None
+    if outdir is not None:
+        found = _without_outdir(found, outdir)
+    problem = class_folder_problem(submissions, found, assignment.module_filename)
+    if problem is not None:
+        raise BatchError(problem)
+    return found
+
+
+def _without_outdir(found: ClassFolder, outdir: Path) -> ClassFolder:
+    """The output folder inside the class folder (``grade . -o gradebook``) is no student."""
+    target = os.path.realpath(outdir)  # realpath, unlike Path.resolve, never raises on a link loop
+    entries = [entry for entry in found.entries if os.path.realpath(entry.path) != target]
+    if len(entries) == len(found.entries):
+        return found
+    return ClassFolder(entries, sorted([*found.ignored, f"{display_name(Path(outdir).name)} (the output folder)"]))
+
+
 @contextmanager
-def _opened_submissions(submissions: Path, outdir: Path):
+def _opened_submissions(submissions: Path, outdir: Path, found: ClassFolder | None):
     """The entries to grade and the export's unmatched submissions, valid inside the context.
 
-    A Gradescope export (folder or .zip) is read through its metadata, its .zip extracted into
-    a temporary folder in ``outdir`` for as long as grading needs it; any other folder holds
-    one entry per student.
+    A Gradescope export (folder or .zip; ``found`` is None) is read through its metadata, its
+    .zip extracted into a temporary folder in ``outdir`` for as long as grading needs it; any
+    other folder holds one entry per student, as ``found`` (see ``survey_submissions``) lists.
     """
     with ExitStack() as stack:
+        if found is not None:
+            yield found.entries, []
+            return
         try:
-            if is_gradescope_export(submissions):
-                export = stack.enter_context(opened_export(submissions, outdir))
-                found, unmatched = export.entries, export.unmatched
-            else:
-                found, unmatched = discover(submissions), []
+            export = stack.enter_context(opened_export(submissions, outdir))
         except GradescopeExportError as error:
             raise BatchError(str(error)) from None
-        yield found, unmatched
+        if not export.entries and not export.unmatched:
+            raise BatchError(f"no submissions in {display_name(str(submissions))}: its Gradescope metadata lists none "
+                             "and it holds no submission folder; export again once students have submitted")
+        yield export.entries, export.unmatched
 
 
 def render_csvs(gradebook: Gradebook, assignment: Assignment, outdir: Path) -> tuple[Path, Path]:
@@ -231,7 +274,11 @@ def grade_batch(
     scheduler: str | None = None,
 ) -> BatchResult:
     """Grade every entry of ``submissions`` (a folder, or a Gradescope export as a folder or a
-    .zip) into ``outdir``; return what was done.
+    .zip) into ``outdir``; return what was done, with every problem row of the assignment's
+    gradebook (graded now or by an earlier run) and the files of the folder that were ignored.
+
+    A folder that cannot be graded as a class (empty, one student's own) is refused with a
+    BatchError before ``outdir`` is created (see ``survey_submissions``).
 
     ``on_plan(to_grade, already_graded)`` is called once before grading starts and
     ``on_result`` after each submission is recorded (for progress displays). ``executor="dask"``
@@ -241,23 +288,20 @@ def grade_batch(
     if executor not in ("local", "dask"):
         raise BatchError(f"unknown executor {executor!r}: choose local or dask")
     submissions, outdir = Path(submissions), Path(outdir)
-    if not submissions.exists():
-        raise BatchError(f"submissions not found: {submissions}")
-    if not (submissions.is_dir() or is_gradescope_export(submissions)):
-        raise BatchError(f"{submissions} is neither a folder of submissions nor a Gradescope export (.zip)")
     if jobs < 1:
         raise BatchError(f"--jobs must be at least 1, got {jobs}")
+    found = survey_submissions(assignment, submissions, outdir)
     try:
         outdir.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise BatchError(f"cannot create the output folder {outdir}: {error.strerror}") from None
 
     with _file_errors(outdir, submissions), _exclusive(outdir), Gradebook(outdir) as gradebook, \
-            _opened_submissions(submissions, outdir) as (found, unmatched):
+            _opened_submissions(submissions, outdir, found) as (entries_found, unmatched):
         version = grader_version(assignment)
         max_score = max_score_of(tests_of(tests_path(assignment, public=False)))
         finished = {} if regrade else gradebook.finished(assignment.id, version)
-        entries, duplicates = _split_duplicates(found)
+        entries, duplicates = _split_duplicates(entries_found)
         pending: list[tuple[Entry, str]] = []
         skipped: list[str] = []
         for entry in entries:
@@ -272,7 +316,8 @@ def grade_batch(
         if on_plan:
             on_plan(len(pending) + len(ungraded_rows), len(skipped))
 
-        batch = BatchResult(assignment.id, str(outdir), str(gradebook.path), "", "", skipped_already_graded=skipped)
+        batch = BatchResult(assignment.id, str(outdir), str(gradebook.path), "", "", skipped_already_graded=skipped,
+                            ignored=list(found.ignored) if found is not None else [])
 
         def record(result: SubmissionResult) -> None:
             gradebook.record(result, version)
@@ -300,6 +345,7 @@ def grade_batch(
                 render_csvs(gradebook, assignment, outdir)
             raise
         batch.csv_path, batch.class_csv_path = map(str, render_csvs(gradebook, assignment, outdir))
+        batch.problems = [row for row in gradebook.results(assignment.id) if row.status.is_problem]
     return batch
 
 

@@ -301,3 +301,61 @@ def take_measurements() -> tuple[dict[str, float], dict[str, list[float]]]:
     _measured_metrics.clear()
     _measured_curves.clear()
     return metrics, curves
+
+
+# ----------------------------------------------------------------------------- contract helpers
+# For tests that check what a function returns (its type, length, shape, dtype) apart from, or
+# before, its values: random arrays, the items of a returned pair, a returned dict's fields.
+# Each raises at the stage its check belongs to, so that feedback keeps the order above.
+
+
+def expect_array_like(got, shape, dtype, *, what: str = "output", finite: bool = True) -> None:
+    """Check that ``got`` is a numpy array of exactly ``shape`` and ``dtype`` (and, with
+    ``finite``, holds no NaN or infinity), without looking at its values otherwise.
+
+    ``dtype`` may be a dtype, or one of the kinds "integer" (any signed or unsigned integer
+    dtype) and "floating" (any float dtype).
+    """
+    shape = tuple(shape)
+    if type(got) is not np.ndarray:
+        raise CheckFailure(
+            Stage.TYPE, f"{what} should be a numpy.ndarray, but it is a {_describe_type(got)}."
+        )
+    if got.shape != shape:
+        raise CheckFailure(Stage.SHAPE, f"{what} has shape {got.shape}, but it should have shape {shape}.")
+    if dtype == "integer":
+        if got.dtype.kind not in "iu":
+            raise CheckFailure(Stage.DTYPE, f"{what} has dtype {got.dtype}, but it should have an integer dtype.")
+    elif dtype == "floating":
+        if got.dtype.kind != "f":
+            raise CheckFailure(Stage.DTYPE, f"{what} has dtype {got.dtype}, but it should have a float dtype.")
+    elif got.dtype != np.dtype(dtype):
+        raise CheckFailure(Stage.DTYPE, f"{what} has dtype {got.dtype}, but it should have dtype {np.dtype(dtype)}.")
+    if finite and got.dtype.kind in "fc" and not np.all(np.isfinite(got)):
+        count = int(np.count_nonzero(~np.isfinite(got)))
+        raise CheckFailure(Stage.FINITE, f"{what} contains NaN or infinity at {count} of {got.size} positions.")
+
+
+def expect_items(got, length: int, *, what: str = "output", kinds: tuple = (tuple, list),
+                 noun: str = "a tuple or a list") -> None:
+    """Check that ``got`` is one of ``kinds`` (tuple and list by default) with ``length`` items."""
+    if type(got) not in kinds:
+        raise CheckFailure(Stage.TYPE, f"{what} should be {noun} of {length} items, but it is a "
+                                       f"{_describe_type(got)}.")
+    if len(got) != length:
+        raise CheckFailure(Stage.SHAPE, f"{what} has {len(got)} items, but it should have {length}.")
+
+
+def expect_int(got, *, what: str = "output") -> None:
+    """Check that ``got`` is an integer (a Python int or a numpy integer; not a bool, not a float)."""
+    if not isinstance(got, numbers.Integral) or isinstance(got, (bool, np.bool_)):
+        raise CheckFailure(Stage.TYPE, f"{what} should be an int, but it is a {_describe_type(got)}.")
+
+
+def expect_keys(got, keys, *, what: str = "output") -> None:
+    """Check that ``got`` is a dict that has every key of ``keys`` (it may have others)."""
+    if type(got) is not dict:
+        raise CheckFailure(Stage.TYPE, f"{what} should be a dict, but it is a {_describe_type(got)}.")
+    for key in keys:
+        if key not in got:
+            raise CheckFailure(Stage.TYPE, f"{what} has no key {key!r}.")

@@ -3,6 +3,7 @@ this module only turns results into text and errors into messages and exit codes
 
 from __future__ import annotations
 
+import os
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,12 +14,13 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from autograder import api
+from autograder import __version__, api
+from autograder.api import OutputPathError
 from autograder.assignments import CATALOG, UnknownAssignment
 from autograder.batch import BatchError
 from autograder.results import BatchResult, SubmissionResult
 from autograder.sandbox.launcher import SandboxUnavailable
-from autograder.training import DEFAULT_THREADS, Device
+from autograder.training import DEFAULT_THREADS, Device, DeviceUnavailable
 from datasets import DatasetError
 
 EXIT_FAILED = 1  # the command ran, but its verdict is negative (a check or verify failed)
@@ -44,7 +46,8 @@ def device_options(command):
     command = click.option("--backend", type=click.Choice(["tensorflow", "jax", "torch"]), default="tensorflow",
                            show_default=True, help="Keras backend for model assignments.")(command)
     command = click.option("--device", type=click.Choice(["cpu", "gpu"]), default="cpu", show_default=True,
-                           help="Where model assignments train.")(command)
+                           help="Where model assignments train; numeric assignments run on the CPU whatever it "
+                                "says. gpu is refused, before any grading, where the --backend sees no GPU.")(command)
     return command
 
 
@@ -52,24 +55,36 @@ def device_options(command):
 def _errors_as_messages():
     try:
         yield
-    except (UnknownAssignment, BatchError, SandboxUnavailable, FileNotFoundError, DatasetError) as error:
+    except (UnknownAssignment, BatchError, SandboxUnavailable, FileNotFoundError, DatasetError, OutputPathError,
+            DeviceUnavailable) as error:
         message = error.args[0] if error.args else str(error)
         err.print(f"[red]error:[/red] {escape(str(message))}")
         sys.exit(EXIT_USAGE)
 
 
+def _os_error_message(error: OSError) -> str:
+    """An OSError in words, without Python's "[Errno 20]": "Not a directory: out/activations"."""
+    if not error.strerror:
+        return str(error)
+    paths = [os.fsdecode(name) for name in (error.filename, error.filename2) if name is not None]
+    return f"{error.strerror}: {' -> '.join(paths)}" if paths else error.strerror
+
+
 @contextmanager
 def _build_errors_as_messages(*errors: type[Exception]):
-    """For commands that write files: these errors (and OSError) end the command with a message."""
+    """For commands that write files: these errors (and OutputPathError, OSError) end the command
+    with a message."""
     try:
         yield
-    except (*errors, OSError) as error:
-        err.print(f"[red]error:[/red] {escape(str(error))}")
+    except (*errors, OutputPathError, OSError) as error:
+        message = _os_error_message(error) if isinstance(error, OSError) else str(error)
+        err.print(f"[red]error:[/red] {escape(message)}")
         sys.exit(EXIT_USAGE)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="dl-autograder")
+# The version from the package itself: the Gradescope image carries it as plain files, not installed.
+@click.version_option(version=__version__, package_name="dl-autograder")
 def main() -> None:
     """Grade deep-learning assignments with hidden tests, in a sandbox."""
 
@@ -163,12 +178,27 @@ class _BatchProgress:
             self.progress.stop()
 
 
+def _ignored_line(ignored: list[str], shown: int = 10) -> str:
+    """``ignored 1 file that is not a submission: README.txt``."""
+    many = len(ignored) != 1
+    names = ", ".join(ignored[:shown]) + (f" and {len(ignored) - shown} more" if len(ignored) > shown else "")
+    what = "files that are not submissions" if many else "file that is not a submission"
+    return f"ignored {len(ignored)} {what}: {names}"
+
+
 def _print_batch(batch: BatchResult) -> None:
-    problems = [r for r in batch.graded if r.status.is_problem]
+    """The summary: what this run graded, what an earlier run had, and every problem row of the
+    assignment's gradebook (a resumed run lists the earlier ones too, marked so)."""
+    earlier = {id(result) for result in batch.problems_already_graded}
+    split = (f" ({len(batch.problems) - len(earlier)} graded now, {len(earlier)} already graded)"
+             if batch.problems else "")
     out.print(f"[bold]{batch.assignment}[/bold]: graded {len(batch.graded)}, "
-              f"already graded {len(batch.skipped_already_graded)}, with problems {len(problems)}")
-    for result in problems:
-        out.print(f"  {escape(result.student)}: [yellow]{result.status.value}[/yellow] {escape(result.detail)}")
+              f"already graded {len(batch.skipped_already_graded)}, with problems {len(batch.problems)}{split}")
+    for result in batch.problems:
+        when = " (already graded)" if id(result) in earlier else ""
+        out.print(f"  {escape(result.student)}: [yellow]{result.status.value}[/yellow] {escape(result.detail)}{when}")
+    if batch.ignored:
+        out.print(f"  {escape(_ignored_line(batch.ignored))}")
     out.print(f"  gradebook: {batch.gradebook_path}")
     out.print(f"  CSV: {batch.csv_path}")
     out.print(f"  class CSV: {batch.class_csv_path}")
@@ -202,7 +232,11 @@ def _resumable(outdir: Path):
 def grade(assignment: str, submissions: Path, outdir: Path, jobs: int, regrade: bool, quiet: bool, executor: str,
           scheduler: str | None, sandbox: str, device: str, backend: str, threads: int) -> None:
     """Grade every submission in SUBMISSIONS: a folder with one sub-folder, .zip or .py per student,
-    or a Gradescope "Export Submissions" download (its .zip or folder)."""
+    or a Gradescope "Export Submissions" download (its .zip or folder).
+
+    Other files in the folder (README.txt, notes.md, ...) are ignored and listed. A folder with
+    no submission, or one student's own folder (it holds <assignment>.py itself), is refused.
+    Rerun the same command to resume: the summary counts every problem row of the gradebook."""
     with _errors_as_messages(), _resumable(outdir), _BatchProgress(quiet) as progress:
         batch = api.grade(assignment, submissions, outdir, jobs=jobs, sandbox=sandbox,
                           device=Device(device, backend, threads), regrade=regrade,
@@ -242,7 +276,7 @@ def release(assignment: str, outdir: Path) -> None:
         handout = api.release(assignment, outdir)
     out.print(f"handout folder: {handout.folder}")
     out.print(f"handout zip:    {handout.zip_path} ({len(handout.files)} files)")
-    out.print(f"students run:   cd {handout.folder.name} && pytest")
+    out.print(f"students run:   {handout.student_commands}")
 
 
 @main.group()
@@ -295,7 +329,7 @@ def gradescope_run(assignment: str, root: Path | None, sandbox: str) -> None:
 def report(outdir: Path, no_feedback: bool) -> None:
     """Write an instructor report (OUTDIR/report/index.html) and one feedback file per student
     (OUTDIR/feedback/<assignment>/<student>.md and .html) from the gradebook in OUTDIR."""
-    with _errors_as_messages():
+    with _build_errors_as_messages(), _errors_as_messages():
         built = api.report(outdir, feedback=not no_feedback)
     out.print(f"report: {built.index_path} ({len(built.assignments)} assignment(s), {built.submissions} "
               f"submissions, {built.plots} plots)")

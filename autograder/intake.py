@@ -1,11 +1,14 @@
 """Find the submissions in a folder and stage each one, safely, into a private folder.
 
-Every entry of the folder is one student, whose id is the entry's name: a sub-folder, a
+A class folder holds one entry per student, whose id is the entry's name: a sub-folder, a
 ``.zip`` (id without the suffix) or a single ``.py`` file (id without the suffix; the file is
-the student's module whatever its name). Staging copies the student's files into a fresh
-folder that the sandbox will see as ``/submission``; it never follows a link, never writes
-outside that folder and refuses archives that are too large. Problems of the submission become
-a :class:`SubmissionStatus` with a message, never an exception; a failure of the grading
+the student's module whatever its name). Any other file (a README.txt, notes.md, a .csv) is no
+submission: ``survey`` lists it as ignored, so that it is never graded as a student; hidden
+files and ``IGNORED_NAMES`` are skipped without a word. A folder that is no class (empty, or one
+student's own) is told apart by ``class_folder_problem``. Staging copies the student's files
+into a fresh folder that the sandbox will see as ``/submission``; it never follows a link, never
+writes outside that folder and refuses archives that are too large. Problems of the submission
+become a :class:`SubmissionStatus` with a message, never an exception; a failure of the grading
 machine itself (its disk full or read-only, see ``ENVIRONMENT_ERRNOS``) is raised instead, so
 that it never sticks to a student as a status. A name that is not UTF-8 is shown, and becomes
 a student id, as ``display_name`` reads it.
@@ -25,6 +28,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from autograder.checks import printable
 from autograder.results import SubmissionStatus
 
 MAX_SUBMISSION_BYTES = 50 * 1024 * 1024
@@ -85,15 +89,72 @@ def display_name(name: str) -> str:
         return raw.decode("latin-1")
 
 
-def discover(submissions_dir: Path) -> list[Entry]:
-    """Every entry of ``submissions_dir``, sorted by student id; hidden files are skipped."""
-    entries = []
+SUBMISSION_SUFFIXES = (".zip", ".py")
+
+
+@dataclass(frozen=True)
+class ClassFolder:
+    """What a class folder holds: one entry per student, and the names of the files that are no
+    submission, which are ignored (as ``display_name`` reads them, cleaned to print on one line)."""
+
+    entries: list[Entry]
+    ignored: list[str]
+
+
+def is_submission(path: Path) -> bool:
+    """Whether an entry of a class folder is a student's submission: a folder (or a link to one,
+    which staging refuses, so that the student gets a row saying so), or a file, of any kind,
+    whose name ends in .zip or .py (staging says what is wrong with a link or a FIFO)."""
+    return path.suffix.lower() in SUBMISSION_SUFFIXES or path.is_dir()
+
+
+def survey(submissions_dir: Path) -> ClassFolder:
+    """The entries of ``submissions_dir`` sorted by student id, and its other files: hidden files
+    and ``IGNORED_NAMES`` are skipped, any other file that is not a submission is ignored."""
+    entries, ignored = [], []
     for path in sorted(Path(submissions_dir).iterdir()):
         if path.name.startswith(".") or path.name in IGNORED_NAMES:
             continue
-        student = path.stem if path.suffix.lower() in (".zip", ".py") and not path.is_dir() else path.name
+        if not is_submission(path):
+            ignored.append(printable(display_name(path.name), 200))
+            continue
+        student = path.stem if path.suffix.lower() in SUBMISSION_SUFFIXES and not path.is_dir() else path.name
         entries.append(Entry(display_name(student), path))
-    return entries
+    return ClassFolder(entries, ignored)
+
+
+def discover(submissions_dir: Path) -> list[Entry]:
+    """Every submission in ``submissions_dir``, sorted by student id (see ``survey``)."""
+    return survey(submissions_dir).entries
+
+
+def class_folder_problem(folder: Path, found: ClassFolder, module_filename: str) -> str | None:
+    """Why ``folder`` cannot be graded as a class, in one line, or None if it can: it holds no
+    submission at all, or it is one student's submission (it holds ``module_filename`` itself,
+    and no sub-folder or .zip that could be another student's)."""
+    shown = printable(display_name(str(folder)), 300)
+    if not found.entries:
+        one = len(found.ignored) == 1
+        others = (f" (only {_listing(found.ignored)}, which {'is not a submission' if one else 'are not submissions'})"
+                  if found.ignored else "")
+        return (f"no submissions in {shown}{others}: pass the folder that holds one sub-folder, .zip or .py file "
+                "per student, or a Gradescope export")
+    module = Path(folder) / module_filename
+    holds_module = module.is_file() and not module.is_symlink()
+    if holds_module and not any(entry.path.is_dir() or entry.path.suffix.lower() == ".zip"
+                                for entry in found.entries):
+        folder = Path(folder)
+        parent = folder.parent if len(folder.parts) > 1 else folder.absolute().parent
+        parent = printable(display_name(str(parent)), 300)
+        return (f"{shown} is one student's submission (it holds {module_filename} itself), not a class folder: "
+                f"pass the folder with one sub-folder, .zip or .py file per student, such as {parent}; to grade "
+                "this student alone, put this folder in an empty folder and pass that one")
+    return None
+
+
+def _listing(names: list[str], shown: int = 5) -> str:
+    """``a, b, c`` or ``a, b, c and 4 more``."""
+    return ", ".join(names[:shown]) + (f" and {len(names) - shown} more" if len(names) > shown else "")
 
 
 def _hash_file(digest, path: Path) -> None:

@@ -92,3 +92,54 @@ def check_learns(value, recipe: Recipe, minimum_accuracy: float, *, what: str = 
         "trainable flags: a layer that cannot learn stops the whole network.",
     )
     return report.test_accuracy
+
+
+# ----------------------------------------------------------------------------- public checks
+# Public tests compare a student's model with the architecture the handout states (no reference
+# solution ships with a handout): the handout's table of layers, as a model built here.
+
+
+def model_from_table(input_shape, table, *, name: str | None = None):
+    """``keras.Input(input_shape)`` followed by one built-in layer per row of ``table``: a row is
+    ``(class name in keras.layers, keyword arguments)``, as the handout's architecture table
+    gives them. Compare a student's model with it through check_architecture and
+    check_parameter_counts, as the hidden tests compare it with the reference."""
+    import keras
+
+    layers = [getattr(keras.layers, class_name)(**dict(arguments)) for class_name, arguments in table]
+    return keras.Sequential([keras.Input(shape=tuple(input_shape)), *layers], name=name)
+
+
+def model_for(submission, model):
+    """What to pass to a submission's function that takes a trained model: the model itself where
+    the function runs in this process (``pytest`` in a handout folder), its config and weights
+    where it runs in the sandbox (``autograder check``), which turns them back into a model."""
+    from autograder.engine.local import LocalSubmission
+
+    if isinstance(submission, LocalSubmission):
+        return model
+    return spec_of(model, with_weights=True)
+
+
+def model_as_graded(value, *, what: str = "the model"):
+    """``value`` as the grader receives it: a model built in this process (a local check) leaves as
+    its config, as it leaves the sandbox, and the checks then rebuild it from Keras's built-in
+    classes only (keras_models.rebuild). So a model the grader cannot rebuild (a Lambda layer, a
+    custom layer, a subclassed model) fails a local check as it fails in grading."""
+    if isinstance(value, KerasModelSpec):
+        return value
+    model = as_model(value)
+    import json
+
+    import keras
+
+    try:
+        config_json = json.dumps(keras.saving.serialize_keras_object(model))
+    except Exception as error:  # noqa: BLE001 - the sandbox reports an unsavable config the same way
+        raise CheckFailure(
+            Stage.TYPE,
+            f"{what}'s config cannot be saved ({type(error).__name__}), so the grader cannot rebuild it. Build it "
+            "from Keras's built-in layers with keras.Sequential or the functional API (no Lambda layers, custom "
+            "layers or subclasses).",
+        ) from None
+    return KerasModelSpec(config_json, type(model).__name__)

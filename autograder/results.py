@@ -148,9 +148,24 @@ class BatchResult:
     gradebook_path: str
     csv_path: str
     class_csv_path: str
-    graded: list[SubmissionResult] = field(default_factory=list)
+    graded: list[SubmissionResult] = field(default_factory=list)  # graded (or recorded) by this run
     skipped_already_graded: list[str] = field(default_factory=list)
+    # Every row of the assignment's gradebook whose status is a problem: graded by this run or by
+    # an earlier one (a resumed run must not report "no problems" while the gradebook has some).
+    problems: list[SubmissionResult] = field(default_factory=list)
+    # The files of the submissions folder that are no submission (README.txt, notes.md, ...).
+    ignored: list[str] = field(default_factory=list)
 
     @property
     def total(self) -> int:
         return len(self.graded) + len(self.skipped_already_graded)
+
+    @property
+    def problems_graded_now(self) -> list[SubmissionResult]:
+        now = {result.student for result in self.graded}
+        return [result for result in self.problems if result.student in now]
+
+    @property
+    def problems_already_graded(self) -> list[SubmissionResult]:
+        now = {result.student for result in self.graded}
+        return [result for result in self.problems if result.student not in now]

@@ -178,6 +178,53 @@ class Device:
         return env
 
 
+class DeviceUnavailable(Exception):
+    """The device asked for cannot be used; the message says which backend found no GPU and how
+    to train on the CPU instead."""
+
+
+# How long a fresh interpreter may take to import a backend and count its GPUs (TensorFlow takes
+# seconds to import, more on a busy machine).
+GPU_PROBE_TIMEOUT_S = 120.0
+# Each prints how many GPUs the backend sees; run with the environment of a grading process.
+GPU_PROBES = {
+    "tensorflow": "import tensorflow as tf; print(len(tf.config.list_physical_devices('GPU')))",
+    "jax": "import jax; print(sum(1 for d in jax.devices() if d.platform == 'gpu'))",
+    "torch": "import torch; print(torch.cuda.device_count() if torch.cuda.is_available() else 0)",
+}
+
+
+def gpu_problem(backend: str, *, timeout: float = GPU_PROBE_TIMEOUT_S) -> str | None:
+    """Why grading processes could not train on a GPU with ``backend`` (one line), or None if
+    they can.
+
+    Asked of a fresh interpreter with the environment ``Device("gpu", backend)`` gives a grading
+    process, so that the grader's own process never imports the backend; it may take up to
+    ``timeout`` seconds.
+    """
+    import subprocess
+    import sys
+
+    environment = {**os.environ, **Device("gpu", backend).environment()}
+    try:
+        done = subprocess.run([sys.executable, "-c", GPU_PROBES[backend]], env=environment, stdin=subprocess.DEVNULL,
+                              capture_output=True, text=True, errors="replace", timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return f"the {backend} backend did not say within {timeout:.0f} s whether it sees a GPU"
+    except OSError as error:
+        return f"the {backend} backend could not be asked for a GPU ({error.strerror or error})"
+    if done.returncode != 0:
+        lines = [line.strip() for line in done.stderr.splitlines() if line.strip()]
+        last = lines[-1][:200] if lines else f"exit status {done.returncode}"
+        if "ModuleNotFoundError" in last:
+            return f"the {backend} backend is not installed ({last}); install it or pass another --backend"
+        return f"the {backend} backend failed to start ({last})"
+    words = done.stdout.split()
+    if not words or not words[-1].isdigit():
+        return f"the {backend} backend did not say how many GPUs it sees"
+    return None if int(words[-1]) > 0 else f"the {backend} backend sees no GPU on this machine"
+
+
 def configure_process(device: Device) -> None:
     """Set the backend, device and threads for this process; must run before Keras is imported."""
     os.environ.update(device.environment())

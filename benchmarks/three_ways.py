@@ -1,5 +1,6 @@
 """The same submissions scored three ways: `autograder grade`, the exported Gradescope
-`run_autograder` in a fake root, and `otter run` on the otter export.
+`run_autograder` in a fake root whose environment the zip's own ``setup.sh`` built
+(``tests/gradescope_image.py``), and `otter run` on the otter export.
 
     .venv/bin/python benchmarks/three_ways.py [activations lenet]
 
@@ -15,7 +16,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import zipfile
 from pathlib import Path
 
 from autograder import api
@@ -25,6 +25,8 @@ from autograder.export.otter import build_otter_export
 from autograder.training import Device
 
 RESULTS = Path(__file__).with_name("results")
+sys.path.insert(0, str(REPO_ROOT / "tests"))
+from gradescope_image import GradescopeImage, system_python3  # noqa: E402
 BIN = Path(sys.executable).parent
 DEMO = REPO_ROOT / "autograder" / "demo"
 PARTIAL = {"activations": DEMO / "activations" / "partial_single_file.py",
@@ -46,19 +48,20 @@ def by_grade(assignment_id: str, files: dict[str, Path], workdir: Path) -> dict[
 
 
 def by_gradescope(assignment_id: str, files: dict[str, Path], workdir: Path) -> dict[str, float]:
+    """run_autograder in an image built from the zip alone, as the tests build it."""
     assignment = get_assignment(assignment_id)
-    autograder_zip = build_gradescope_export(assignment, workdir / "autograder.zip").zip_path
-    scores = {}
-    for name, path in files.items():
-        root = workdir / f"gradescope-{name}"
-        with zipfile.ZipFile(autograder_zip) as archive:
-            archive.extractall(root / "source")
-        (root / "submission").mkdir()
-        shutil.copyfile(path, root / "submission" / assignment.module_filename)
-        env = {**os.environ, "AUTOGRADER_GRADESCOPE_ROOT": str(root), "AUTOGRADER_PYTHON": sys.executable}
-        subprocess.run(["bash", str(root / "source" / "run_autograder")], env=env, check=True, capture_output=True)
-        scores[name] = json.loads((root / "results" / "results.json").read_text())["score"]
-    return scores
+    image = GradescopeImage.create(system_python3())
+    try:
+        image.install(build_gradescope_export(assignment, workdir / "autograder.zip").zip_path)
+        scores = {}
+        for name, path in files.items():
+            run, results = image.grade({assignment.module_filename: path})
+            if run.returncode != 0:
+                raise RuntimeError(f"run_autograder failed for {name}: {(run.stdout + run.stderr)[-2000:]}")
+            scores[name] = results["score"]
+        return scores
+    finally:
+        image.remove()
 
 
 def by_otter(assignment_id: str, files: dict[str, Path], workdir: Path) -> dict[str, float]:

@@ -113,3 +113,26 @@ def test_grader_version_covers_everything_that_decides_a_score():
             "autograder/sandbox/child/worker.py"} <= names
     assert not any(name.startswith(("autograder/demo/", "autograder/export/")) for name in names)
     assert "autograder/hidden/test_activations.py" not in names
+
+
+def test_rerun_reports_the_problem_rows_graded_earlier(cohort, tmp_path):
+    """A rerun that grades nothing still returns every problem row of the gradebook, as already
+    graded, beside the ones it graded now."""
+    out = tmp_path / "out"
+    (cohort / "dee").mkdir()
+    api.grade("activations", cohort, out)
+    (cohort / "eve.py").write_text("")
+    batch = api.grade("activations", cohort, out)
+    assert [(r.student, r.status.value) for r in batch.problems] == [("dee", "empty"), ("eve", "empty")]
+    assert [r.student for r in batch.problems_graded_now] == ["eve"]
+    assert [r.student for r in batch.problems_already_graded] == ["dee"]
+
+
+def test_class_folder_problems_are_refused_before_the_output_folder_exists(cohort, tmp_path):
+    """An empty folder and one student's own folder: a BatchError, and no output folder made."""
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(BatchError, match="no submissions in"):
+        api.grade("activations", tmp_path / "empty", tmp_path / "out")
+    with pytest.raises(BatchError, match="one student's submission"):
+        api.grade("activations", cohort / "ada", tmp_path / "out")
+    assert not (tmp_path / "out").exists()

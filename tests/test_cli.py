@@ -70,6 +70,7 @@ def test_missing_dataset_is_one_clear_error(tmp_path, monkeypatch):
     monkeypatch.setattr(datasets, "load", unavailable)
     submissions = tmp_path / "subs"
     submissions.mkdir()
+    shutil.copy(get_assignment("lenet").solution_path, submissions / "ada.py")
     result = invoke("grade", "lenet", str(submissions), "-o", str(tmp_path / "out"))
     assert result.exit_code == EXIT_USAGE
     assert "autograder setup" in result.output

@@ -1,9 +1,12 @@
 """The Gradescope autograder: the zip's layout, and its run_autograder run against a fake root.
 
 A fake root is what Gradescope's container has at ``/autograder``: ``source/`` (the unzipped
-autograder), ``submission/`` (the student's files) and ``results/``. run_autograder must give
-the same score as ``autograder grade`` for the same file, tell a student who submitted the
-wrong file what to submit, and (run as root) keep student code away from the hidden files.
+autograder), ``venv/`` (what its setup.sh installs), ``submission/`` (the student's files) and
+``results/``. The runs below use the session's image of ``tests/gradescope_image.py``, built
+from the zip alone by its own setup.sh: nothing relies on this project's interpreter.
+run_autograder must give the same score as ``autograder grade`` for the same file, tell a
+student who submitted the wrong file what to submit, and (run as root) keep student code away
+from the hidden files. ``tests/test_gradescope_clean_image.py`` grades every assignment there.
 """
 
 from __future__ import annotations
@@ -13,8 +16,6 @@ import os
 import shutil
 import stat
 import subprocess
-import sys
-import tempfile
 import zipfile
 from pathlib import Path
 
@@ -26,7 +27,13 @@ from autograder.assignments import REPO_ROOT, get_assignment
 from autograder.cli import main
 from autograder.export.gradescope import build_gradescope_export
 from autograder.sandbox.launcher import bwrap_problem
-from container_wrapper import world_readable_python_wrapper
+from gradescope_image import (  # noqa: F401 - fixtures
+    MINIMUM_PYTHON,
+    SYSTEM_PATH,
+    check_results,
+    gradescope_image,
+    gradescope_zip,
+)
 
 ACTIVATIONS = get_assignment("activations")
 DEMO = REPO_ROOT / "autograder" / "demo"
@@ -35,54 +42,22 @@ SUBMISSIONS = {
     "partial": DEMO / "activations" / "partial_single_file.py",
     "stub": ACTIVATIONS.stub_path,
 }
-TEST_FIELDS = {"name", "number", "score", "max_score", "status", "output", "visibility"}
 
 
 @pytest.fixture(scope="module")
-def activations_zip(tmp_path_factory) -> Path:
-    return build_gradescope_export(ACTIVATIONS, tmp_path_factory.mktemp("export") / "autograder.zip").zip_path
-
-
-def make_root(autograder_zip: Path, files: dict[str, Path | str]) -> Path:
-    """A fake /autograder that every user may traverse, as Gradescope's is."""
-    root = Path(tempfile.mkdtemp(prefix="fake-autograder-"))
-    root.chmod(0o755)
-    with zipfile.ZipFile(autograder_zip) as archive:
-        archive.extractall(root / "source")
-    for name in ("setup.sh", "run_autograder"):
-        (root / "source" / name).chmod(0o755)
-    (root / "submission").mkdir()
-    (root / "results").mkdir()
-    for name, content in files.items():
-        target = root / "submission" / name
-        if isinstance(content, Path):
-            shutil.copyfile(content, target)
-        else:
-            target.write_text(content)
-    return root
-
-
-def run_autograder(root: Path, *, sandbox: str = "auto", wrapper: list[str] = ()) -> tuple[subprocess.CompletedProcess, dict]:
-    env = {**os.environ, "AUTOGRADER_GRADESCOPE_ROOT": str(root), "AUTOGRADER_PYTHON": sys.executable,
-           "AUTOGRADER_SANDBOX": sandbox}
-    env.pop("PYTHONPATH", None)
-    run = subprocess.run([*wrapper, "bash", str(root / "source" / "run_autograder")], env=env, capture_output=True,
-                         text=True, timeout=600)
-    results = root / "results" / "results.json"
-    return run, (json.loads(results.read_text()) if results.exists() else {})
+def activations_zip(gradescope_zip) -> Path:
+    return gradescope_zip("activations")
 
 
 @pytest.fixture
-def roots():
-    made: list[Path] = []
+def image(gradescope_image):
+    """image(autograder_zip) -> the session's image with that zip installed."""
 
-    def make(autograder_zip: Path, files: dict[str, Path | str]) -> Path:
-        made.append(make_root(autograder_zip, files))
-        return made[-1]
+    def install(autograder_zip: Path):
+        gradescope_image.install(autograder_zip)
+        return gradescope_image
 
-    yield make
-    for root in made:
-        shutil.rmtree(root, ignore_errors=True)
+    return install
 
 
 def test_zip_has_the_scripts_at_its_root_and_only_this_assignments_secrets(activations_zip):
@@ -90,6 +65,7 @@ def test_zip_has_the_scripts_at_its_root_and_only_this_assignments_secrets(activ
         names = set(archive.namelist())
         modes = {info.filename: info.external_attr >> 16 for info in archive.infolist()}
         requirements = archive.read("requirements.txt").decode()
+        run_autograder = archive.read("run_autograder").decode()
     assert {"setup.sh", "run_autograder", "requirements.txt"} <= names
     assert modes["run_autograder"] & stat.S_IXUSR and modes["setup.sh"] & stat.S_IXUSR
     assert "autograder/hidden/test_activations.py" in names
@@ -97,7 +73,12 @@ def test_zip_has_the_scripts_at_its_root_and_only_this_assignments_secrets(activ
     assert not [n for n in names if n.startswith("autograder/hidden/") and n != "autograder/hidden/test_activations.py"]
     assert not [n for n in names if n.startswith("solutions/") and "activations" not in n]
     assert not [n for n in names if "/demo/" in n or "__pycache__" in n]
-    assert "numpy==" in requirements and "tensorflow" not in requirements  # a numeric assignment
+    # The command line imports datasets, whether or not the assignment trains on data.
+    assert "datasets/__init__.py" in names
+    # Students of a TensorFlow course import TensorFlow even in the NumPy assignments.
+    assert "numpy==" in requirements and "tensorflow==" in requirements and "keras==" in requirements
+    # Always the environment setup.sh built, never an interpreter named by the caller.
+    assert 'PYTHON="$ROOT/venv/bin/python"' in run_autograder and "AUTOGRADER_PYTHON" not in run_autograder
 
 
 def test_scripts_are_valid_bash(activations_zip, tmp_path):
@@ -117,17 +98,40 @@ def test_model_assignment_setup_installs_keras_and_prepares_mnist(tmp_path):
     assert "datasets/__init__.py" in export.files
 
 
-def test_results_json_follows_the_gradescope_specification(activations_zip, roots):
-    run, results = run_autograder(roots(activations_zip, {"activations.py": SUBMISSIONS["partial"]}))
+def _older_python() -> Path | None:
+    """An interpreter here older than the platform's minimum (Debian 12's python3 is 3.11.2)."""
+    for candidate in ("/usr/bin/python3", "/usr/bin/python3.11", "/usr/bin/python3.10"):
+        if Path(candidate).is_file():
+            run = subprocess.run([candidate, "-I", "-c", "import sys; print(*sys.version_info[:3])"],
+                                 capture_output=True, text=True)
+            if run.returncode == 0 and tuple(map(int, run.stdout.split())) < MINIMUM_PYTHON:
+                return Path(candidate)
+    return None
+
+
+@pytest.mark.skipif(_older_python() is None, reason="no Python older than 3.11.4 here")
+def test_setup_refuses_a_python_older_than_the_platform_needs(activations_zip, tmp_path):
+    """Before 3.11.4 tarfile has no extraction filters: every submission would fail to unpack."""
+    root = tmp_path / "autograder"
+    with zipfile.ZipFile(activations_zip) as archive:
+        archive.extractall(root / "source")
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("PYTHON", "AUTOGRADER_"))}
+    env.update(PATH=f"{_older_python().parent}:{SYSTEM_PATH}", AUTOGRADER_GRADESCOPE_ROOT=str(root),
+               AUTOGRADER_SETUP_SKIP_APT="1")
+    run = subprocess.run(["bash", str(root / "source" / "setup.sh")], env=env, cwd=tmp_path, capture_output=True,
+                         text=True, timeout=60)
+    assert run.returncode != 0 and "Python 3.11.4 or newer is needed" in run.stderr
+    assert not (root / "venv").exists()
+
+
+def test_results_json_follows_the_gradescope_specification(activations_zip, image):
+    run, results = image(activations_zip).grade({"activations.py": SUBMISSIONS["partial"]})
     assert run.returncode == 0, run.stderr
-    assert isinstance(results["score"], float) and isinstance(results["execution_time"], int)
-    assert {"output", "visibility", "stdout_visibility"} <= set(results)
-    assert results["tests"] and all(TEST_FIELDS <= set(test) for test in results["tests"])
+    check_results(results, "activations")
     hidden = [t for t in results["tests"] if not t["name"].startswith("public check")]
     assert {t["visibility"] for t in hidden} == {"after_published"}
     assert sum(t["max_score"] for t in hidden) == 20
     assert {t["status"] for t in results["tests"]} == {"passed", "failed"}
-    assert len({t["number"] for t in results["tests"]}) == len(results["tests"])
 
 
 @pytest.mark.parametrize("assignment_id, submissions", [
@@ -135,7 +139,7 @@ def test_results_json_follows_the_gradescope_specification(activations_zip, root
     pytest.param("lenet", {"reference": DEMO / "lenet" / "reference", "partial": DEMO / "lenet" / "wrong_padding",
                            "stub": DEMO / "lenet" / "stub"}, marks=pytest.mark.slow),
 ])
-def test_run_autograder_scores_like_autograder_grade(assignment_id, submissions, roots, tmp_path):
+def test_run_autograder_scores_like_autograder_grade(assignment_id, submissions, image, gradescope_zip, tmp_path):
     assignment = get_assignment(assignment_id)
     cohort = tmp_path / "cohort"
     cohort.mkdir()
@@ -144,29 +148,31 @@ def test_run_autograder_scores_like_autograder_grade(assignment_id, submissions,
         shutil.copyfile(source, cohort / f"{student}.py")
     batch = api.grade(assignment_id, cohort, tmp_path / "out", jobs=2)
     graded = {r.student: r.score for r in batch.graded}
-    autograder_zip = build_gradescope_export(assignment, tmp_path / "autograder.zip").zip_path
+    installed = image(gradescope_zip(assignment_id))
     for student in submissions:
-        run, results = run_autograder(roots(autograder_zip, {assignment.module_filename: cohort / f"{student}.py"}))
+        run, results = installed.grade({assignment.module_filename: cohort / f"{student}.py"})
         assert run.returncode == 0, run.stderr
+        check_results(results, assignment_id)
         assert results["score"] == graded[student], student
     assert graded["reference"] == 20 and 0 < graded["partial"] < 20 and graded["stub"] == 0
 
 
 @pytest.mark.parametrize("files", [{}, {"activation.py": SUBMISSIONS["reference"]}],
                          ids=["nothing submitted", "wrong file name"])
-def test_a_wrong_submission_gets_a_visible_message_not_a_crash(files, activations_zip, roots):
-    run, results = run_autograder(roots(activations_zip, files))
+def test_a_wrong_submission_gets_a_visible_message_not_a_crash(files, activations_zip, image):
+    run, results = image(activations_zip).grade(files)
     assert run.returncode == 0, run.stderr
+    check_results(results, "activations")
     assert results["score"] == 0
     (problem,) = [t for t in results["tests"] if t["visibility"] == "visible"]
     assert "activations.py" in problem["output"] and problem["status"] == "failed"
 
 
-def test_a_cheat_that_writes_results_cannot_change_its_score(activations_zip, roots):
+def test_a_cheat_that_writes_results_cannot_change_its_score(activations_zip, image):
     cheat = DEMO / "activations" / "cheat_fake_results" / "activations.py"
-    root = roots(activations_zip, {"activations.py": cheat})
-    run, results = run_autograder(root)
+    run, results = image(activations_zip).grade({"activations.py": cheat})
     assert run.returncode == 0, run.stderr
+    check_results(results, "activations")
     # What its honest outputs earn under `autograder grade`, whatever it wrote into results.json.
     honest = json.loads((REPO_ROOT / "tests" / "demo_expected" / "activations.json").read_text())
     assert results["score"] == honest["cheat_fake_results"]["score"] and len(results["tests"]) > 1
@@ -190,23 +196,21 @@ if STOLEN:
 
 
 @pytest.mark.skipif(os.geteuid() != 0 or bwrap_problem() is not None, reason="needs root and bubblewrap")
-def test_as_root_student_code_runs_unprivileged_and_cannot_read_the_hidden_files(activations_zip, roots):
-    wrapper = world_readable_python_wrapper()
-    root = roots(activations_zip, {})
-    (root / "submission" / "activations.py").write_text(THIEF.format(root=str(root)))
-    run, results = run_autograder(root, sandbox="user", wrapper=wrapper)
+def test_as_root_student_code_runs_unprivileged_and_cannot_read_the_hidden_files(activations_zip, image):
+    installed = image(activations_zip)
+    wrapper = installed.user_mode_wrapper()
+    thief = {"activations.py": THIEF.format(root=str(installed.root))}
+    run, results = installed.grade(thief, sandbox="user", wrapper=wrapper)
     assert run.returncode == 0, run.stderr
+    check_results(results, "activations")
     assert results["score"] == 0, "the thief read the reference solution"
     assert not [t for t in results["tests"] if t["name"] == "Your submission"], "the thief was not even imported"
-    assert not (root / "results" / "planted.txt").exists()
+    assert not (installed.root / "results" / "planted.txt").exists()
     # An honest submission loses nothing to the switch.
-    run, results = run_autograder(roots(activations_zip, {"activations.py": SUBMISSIONS["reference"]}),
-                                  sandbox="user", wrapper=wrapper)
+    run, results = installed.grade({"activations.py": SUBMISSIONS["reference"]}, sandbox="user", wrapper=wrapper)
     assert results["score"] == 20, run.stderr
     # The same thief as root, without the user switch, steals full marks: the switch is what stops it.
-    root = roots(activations_zip, {})
-    (root / "submission" / "activations.py").write_text(THIEF.format(root=str(root)))
-    run, results = run_autograder(root, sandbox="process", wrapper=wrapper)
+    run, results = installed.grade(thief, sandbox="process", wrapper=wrapper)
     assert run.returncode == 0, run.stderr
     assert results["score"] == 20
 

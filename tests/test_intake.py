@@ -6,7 +6,7 @@ import zipfile
 
 import pytest
 
-from autograder.intake import Entry, Problem, Staged, discover, fingerprint, stage
+from autograder.intake import Entry, Problem, Staged, class_folder_problem, discover, fingerprint, stage, survey
 from autograder.results import SubmissionStatus
 
 GOOD = "def f():\n    return 1\n"
@@ -41,6 +41,47 @@ def test_discover_names_students_by_entry(tmp_path):
         ("alice", "alice"), ("bob", "bob.zip"), ("carol", "carol.py")]
 
 
+def test_files_that_are_no_submission_are_ignored_and_listed(tmp_path):
+    """Are a README, notes, a CSV, a file without suffix and a FIFO listed as ignored, not made
+    students, while a .PY, a link to a folder and a folder with a wrong file name stay entries?"""
+    (tmp_path / "alice").mkdir()
+    (tmp_path / "alice" / "homework.py").write_text(GOOD)  # a real student's mistake: still an entry
+    (tmp_path / "BOB.PY").write_text(GOOD)
+    (tmp_path / "linked").symlink_to(tmp_path / "alice", target_is_directory=True)
+    for name in ("README.txt", "notes.md", "grades.csv", "Makefile"):
+        (tmp_path / name).write_text("x")
+    os.mkfifo(tmp_path / "pipe")
+    (tmp_path / ".hidden.txt").write_text("x")
+    (tmp_path / "__MACOSX").mkdir()
+    found = survey(tmp_path)
+    assert [(e.student, e.path.name) for e in found.entries] == [
+        ("BOB", "BOB.PY"), ("alice", "alice"), ("linked", "linked")]
+    assert found.ignored == ["Makefile", "README.txt", "grades.csv", "notes.md", "pipe"]
+    assert discover(tmp_path) == found.entries
+
+
+def test_class_folder_problems(tmp_path):
+    """Is an empty folder, and one student's own folder, refused with what to pass instead,
+    while a class of .py files, or of folders beside a stray module, is not?"""
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (empty / "README.txt").write_text("x")
+    assert class_folder_problem(empty, survey(empty), "hw.py").startswith(
+        f"no submissions in {empty} (only README.txt, which is not a submission): pass the folder")
+
+    student = tmp_path / "class" / "alice"
+    student.mkdir(parents=True)
+    (student / "hw.py").write_text(GOOD)
+    (student / "helper.py").write_text(GOOD)
+    problem = class_folder_problem(student, survey(student), "hw.py")
+    assert "is one student's submission (it holds hw.py itself)" in problem and str(tmp_path / "class") in problem
+
+    assert class_folder_problem(tmp_path / "class", survey(tmp_path / "class"), "hw.py") is None
+    (tmp_path / "class" / "bob.py").write_text(GOOD)
+    (tmp_path / "class" / "hw.py").write_text(GOOD)  # beside student folders: a student named "hw"
+    assert class_folder_problem(tmp_path / "class", survey(tmp_path / "class"), "hw.py") is None
+
+
 def test_folder_zip_and_single_file_are_staged(tmp_path, staging):
     """Are a folder, a zip (also of a whole folder) and a lone .py each staged with hw.py found?"""
     (tmp_path / "alice").mkdir()
@@ -72,7 +113,8 @@ def test_folder_problems_have_statuses(tmp_path, staging, build, status):
 
 
 def test_corrupt_zip_and_unknown_files(tmp_path, staging):
-    """Is a zip of random bytes corrupt, and a .txt entry misnamed?"""
+    """Is a zip of random bytes corrupt, and a .txt entry, staged anyway, misnamed? (A class
+    folder's survey ignores such a file: see test_files_that_are_no_submission_are_ignored_and_listed.)"""
     (tmp_path / "dave.zip").write_bytes(os.urandom(300))
     (tmp_path / "erin.txt").write_text(GOOD)
     assert staging(tmp_path / "dave.zip")[0].status is SubmissionStatus.CORRUPT

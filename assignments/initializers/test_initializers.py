@@ -1,4 +1,6 @@
-"""Public tests for the initializers assignment.
+"""Public tests for the initializers assignment: a few statistics, and the contract of every
+function (compute_fans: a tuple of two ints for any rank; the random functions: an array of the
+shape and dtype asked for, the same for the same seed, another for another seed).
 
 Run them with ``pytest assignments/initializers``. Random arrays are checked by their
 statistics on 40,000 values with wide margins: the standard deviation within 5% of the
@@ -12,7 +14,8 @@ import math
 import numpy as np
 import pytest
 
-from autograder.checks import expect_array, expect_equal, expect_true
+from autograder.checks import (Stage, expect_array, expect_array_like, expect_equal, expect_int, expect_items,
+                               expect_true)
 
 CORRECTION = 0.87962566103423978
 DENSE = (200, 200)  # fan_in = fan_out = 200: 40,000 values
@@ -20,9 +23,10 @@ CONV = (3, 3, 16, 32)  # fan_in 144, fan_out 288: 4,608 values
 
 
 def check_array(x, shape, dtype, what):
-    expect_true(type(x) is np.ndarray, f"{what} should be a numpy.ndarray.")
-    expect_equal(x.shape, shape, what=f"the shape of {what}")
-    expect_true(x.dtype == np.dtype(dtype), f"{what} should have dtype {dtype}, not {x.dtype}.")
+    expect_true(type(x) is np.ndarray, f"{what} should be a numpy.ndarray.", stage=Stage.TYPE)
+    expect_true(x.shape == tuple(shape), f"{what} has shape {x.shape}, but it should have shape {tuple(shape)}.",
+                stage=Stage.SHAPE)
+    expect_true(x.dtype == np.dtype(dtype), f"{what} should have dtype {dtype}, not {x.dtype}.", stage=Stage.DTYPE)
 
 
 def check_std(x, expected_std, what, mean=0.0):
@@ -40,10 +44,17 @@ def check_range(x, low, high, what, reach=0.97):
 
 @pytest.mark.points(1)
 def test_compute_fans_course_examples(submission):
-    expect_equal(submission.compute_fans((9, 1)), (9, 1), what="compute_fans((9, 1))")
-    expect_equal(submission.compute_fans((784, 512)), (784, 512), what="compute_fans((784, 512))")
-    expect_equal(submission.compute_fans((5, 5, 1, 6)), (25, 150), what="compute_fans((5, 5, 1, 6))")
-    expect_equal(submission.compute_fans((3, 3, 16, 32)), (144, 288), what="compute_fans((3, 3, 16, 32))")
+    # A tuple of two integers (Python or NumPy ints, as the grader accepts), then the values.
+    for shape, fans in [((9, 1), (9, 1)), ((784, 512), (784, 512)), ((5, 5, 1, 6), (25, 150)),
+                        ((3, 3, 16, 32), (144, 288))]:
+        what = f"compute_fans({shape})"
+        got = submission.compute_fans(shape)
+        expect_true(type(got) is tuple, f"{what} should return a tuple (fan_in, fan_out), not a {type(got).__name__}.",
+                    stage=Stage.TYPE)
+        expect_true(len(got) == 2, f"{what} should return 2 numbers, not {len(got)}.", stage=Stage.SHAPE)
+        for value in got:
+            expect_int(value, what=f"each number of {what}")
+        expect_equal(tuple(int(v) for v in got), fans, what=what)
 
 
 @pytest.mark.points(1)
@@ -106,3 +117,49 @@ def test_he_uniform_limit_example(submission):
     x = submission.he_uniform(CONV, seed=8)
     check_array(x, CONV, "float32", "he_uniform((3, 3, 16, 32))")
     check_range(x, -math.sqrt(6 / 144), math.sqrt(6 / 144), "he_uniform((3, 3, 16, 32)) (limit sqrt(6/144))")
+
+
+# ----------------------------------------------------------------------------- the outputs' contract
+# compute_fans returns a tuple of two ints for any rank; every random function returns a numpy
+# array of exactly the shape and dtype asked for (float32 by default), with no NaN or infinity; the
+# same seed gives the same array, another seed another array.
+
+RANDOM_FUNCTIONS = ["random_normal", "truncated_normal", "standard_uniform", "glorot_normal", "glorot_uniform",
+                    "he_normal", "he_uniform"]
+
+
+def expect_fans(got, expected, shape):
+    what = f"compute_fans({shape})"
+    expect_items(got, 2, what=what, kinds=(tuple,), noun="a tuple (fan_in, fan_out)")
+    for name, value in zip(("fan_in", "fan_out"), got):
+        expect_int(value, what=f"the {name} of {what}")
+    expect_true(got[0] == expected[0], f"{what}: fan_in is wrong.")
+    expect_true(got[1] == expected[1], f"{what}: fan_out is wrong.")
+
+
+@pytest.mark.points(1)
+def test_compute_fans_scalar_bias_and_other_kernels(submission):
+    # The handout's table: () and (n,) have fans 1 and n; any kernel (..., cin, cout) multiplies
+    # cin and cout by the product of the leading axes (a Conv1D kernel has 3 axes, a Conv3D kernel 5).
+    for shape, expected in [((), (1, 1)), ((6,), (6, 6)), ((4, 8, 16), (32, 64)), ((3, 2, 2, 5, 7), (60, 84))]:
+        expect_fans(submission.compute_fans(shape), expected, shape)
+
+
+@pytest.mark.points(1)
+@pytest.mark.parametrize("name", RANDOM_FUNCTIONS)
+def test_shapes_dtypes_and_seeds(submission, name):
+    function = getattr(submission, name)
+    settings = [{}, {"mean": -1.0, "stddev": 0.5}] if name in ("random_normal", "truncated_normal") else [{}]
+    for kwargs in settings:
+        call = f"{name}(shape, seed{''.join(f', {k}={v}' for k, v in kwargs.items())}"
+        a = function((5, 4), seed=3, **kwargs)
+        expect_array_like(a, (5, 4), "float32", what=f"{call}) with shape (5, 4) (default dtype float32)")
+        expect_array(function((5, 4), seed=3, **kwargs), a, rtol=0, atol=0,
+                     what=f"a second call of {call}) with the same seed")
+        expect_true(len(np.unique(a)) > 1, f"{call}) gave 20 equal values.")
+        b = function((5, 4), seed=4, **kwargs)
+        expect_array_like(b, (5, 4), "float32", what=f"{call}) with another seed")
+        expect_true(not np.array_equal(a, b), f"{call}) gives the same array for seeds 3 and 4.")
+        expect_array_like(function((2, 3, 3, 2), seed=5, dtype="float64", **kwargs), (2, 3, 3, 2), "float64",
+                          what=f"{call}, dtype='float64') with shape (2, 3, 3, 2)")
+        expect_array_like(function((6,), seed=6, **kwargs), (6,), "float32", what=f"{call}) with shape (6,)")

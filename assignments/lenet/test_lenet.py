@@ -1,9 +1,11 @@
-"""Public checks for lenet: parameter count and the first layers' shapes (the grader also trains it)."""
+"""Public checks for lenet: parameter count, the handout's architecture layer by layer, and every
+traced shape (the grader also trains it)."""
 
 import pytest
 
-from autograder.checks import Stage, expect_equal, expect_true
-from autograder.model_checks import as_model
+from autograder.checks import Stage, expect_equal, expect_items, expect_true
+from autograder.model_checks import (as_model, check_architecture, check_parameter_counts, model_as_graded,
+                                     model_from_table)
 
 
 @pytest.mark.points(2)
@@ -26,3 +28,45 @@ def test_first_two_layer_shapes(submission):
                 "one per layer.", stage=Stage.TYPE)
     expect_equal(shapes[0], (1, 24, 24, 6), what="the shape after the first Conv2D")
     expect_equal(shapes[1], (1, 12, 12, 6), what="the shape after the first MaxPooling2D")
+
+
+# ----------------------------------------------------------------------------- the handout's architecture
+# The table of the handout, layer by layer: the grader compares your layers' types (in order), output
+# shapes, activations (the last one included), settings and parameter counts with it, before it
+# trains your model.
+
+LENET_TABLE = [
+    ("Conv2D", {"filters": 6, "kernel_size": 5, "activation": "relu"}),
+    ("MaxPooling2D", {"pool_size": 2, "strides": 2}),
+    ("Conv2D", {"filters": 16, "kernel_size": 5, "activation": "relu"}),
+    ("MaxPooling2D", {"pool_size": 2, "strides": 2}),
+    ("Flatten", {}),
+    ("Dense", {"units": 120, "activation": "relu"}),
+    ("Dense", {"units": 84, "activation": "relu"}),
+    ("Dense", {"units": 10, "activation": "softmax"}),
+]
+# The handout's output shapes, for one (1, 28, 28, 1) input.
+TRACED_SHAPES = [(1, 24, 24, 6), (1, 12, 12, 6), (1, 8, 8, 16), (1, 4, 4, 16), (1, 256), (1, 120), (1, 84), (1, 10)]
+
+
+@pytest.mark.points(2)
+def test_layers_match_the_handout(submission):
+    model = model_as_graded(submission.build_lenet(), what="build_lenet()")
+    handout = model_from_table((28, 28, 1), LENET_TABLE)
+    check_architecture(model, handout, what="build_lenet()")
+    check_parameter_counts(model, handout, what="build_lenet()")
+
+
+@pytest.mark.points(1)
+def test_every_traced_shape(submission):
+    shapes = submission.layer_output_shapes()
+    expect_items(shapes, len(TRACED_SHAPES), what="layer_output_shapes()", kinds=(list,),
+                 noun="a list with one shape per layer")
+    for index, (got, expected) in enumerate(zip(shapes, TRACED_SHAPES), start=1):
+        what = f"the shape after layer {index}"
+        expect_items(got, len(expected), what=what, kinds=(tuple,), noun="a tuple of ints")
+        for n in got:
+            expect_true(type(n) is int, f"{what} should hold Python ints (int(n)), not {type(n).__name__}.",
+                        stage=Stage.TYPE)
+    for index, (got, expected) in enumerate(zip(shapes, TRACED_SHAPES), start=1):
+        expect_equal(got, expected, what=f"the shape after layer {index}")

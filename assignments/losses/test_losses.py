@@ -1,4 +1,5 @@
-"""Public tests for the losses assignment: a few fixed cases (most from the course notes).
+"""Public tests for the losses assignment: a few fixed cases (most from the course notes), and the
+contract of every loss (a single number, float32 and float64, never NaN or infinity).
 
 Run them with ``pytest assignments/losses``. The grader's hidden tests check the same things
 on other inputs: random arrays of several shapes, float32 and float64, probabilities of
@@ -91,3 +92,56 @@ def test_huber_delta_2(submission):
     y_true = np.array([[0.0, 0.0], [1.0, 2.0]])
     y_pred = np.array([[0.5, 3.0], [1.0, -1.0]])
     expect_scalar(submission.huber(y_true, y_pred, delta=2.0), 2.03125, rtol=1e-7)
+
+
+# ----------------------------------------------------------------------------- the output's contract
+# Every loss is a single number (a Python float or a NumPy floating scalar), for float32 and float64
+# inputs alike, and never infinity or NaN: probabilities of exactly 0 or 1 are clipped, and logits
+# as large as +-1000 go through the stable formulas.
+
+DTYPES = [pytest.param(np.float32, id="float32"), pytest.param(np.float64, id="float64")]
+TOL = {np.float32: dict(rtol=1e-5, atol=1e-6), np.float64: dict(rtol=1e-10, atol=1e-12)}
+
+
+@pytest.mark.points(1)
+def test_categorical_crossentropy_clips_0_and_1(submission):
+    # Probability 0 on the true class costs -log(1e-7); probability 1 costs -log(1 - 1e-7).
+    y_true = np.array([[1.0, 0.0, 0.0], [0.0, 0.0, 1.0], [0.0, 1.0, 0.0]])
+    y_pred = np.array([[0.0, 1.0, 0.0], [0.0, 0.0, 1.0], [0.25, 0.75, 0.0]])
+    expect_scalar(submission.categorical_crossentropy(y_true, y_pred), 5.468592607803369, rtol=1e-6, atol=1e-9,
+                  what="categorical_crossentropy with probabilities of exactly 0 and 1")
+
+
+@pytest.mark.points(1)
+def test_categorical_crossentropy_rows_not_summing_to_1(submission):
+    # Each row is divided by its sum first: (0.25, 0.75) and (0.5, 0.5).
+    y_true = np.array([[0.0, 1.0], [1.0, 0.0]])
+    y_pred = np.array([[1.0, 3.0], [2.0, 2.0]])
+    expect_scalar(submission.categorical_crossentropy(y_true, y_pred), 0.4904146265058631, **TOL[np.float64],
+                  what="categorical_crossentropy of rows that do not sum to 1")
+
+
+@pytest.mark.points(1)
+def test_categorical_crossentropy_float32_logits_up_to_1000(submission):
+    y_true = np.array([[0.0, 1.0, 0.0], [1.0, 0.0, 0.0]], dtype=np.float32)
+    logits = np.array([[-1000.0, 1000.0, 999.0], [500.0, -500.0, 1000.0]], dtype=np.float32)
+    expect_scalar(submission.categorical_crossentropy(y_true, logits, from_logits=True), 250.1566308437591,
+                  **TOL[np.float32], what="categorical_crossentropy of float32 logits up to +-1000")
+
+
+@pytest.mark.points(1)
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_binary_crossentropy_logits_up_to_1000(submission, dtype):
+    y_true = np.array([[1.0, 0.0, 1.0], [0.0, 1.0, 1.0]], dtype=dtype)
+    logits = np.array([[-1000.0, 500.0, 1000.0], [800.0, -800.0, 0.0]], dtype=dtype)
+    expect_scalar(submission.binary_crossentropy(y_true, logits, from_logits=True), 516.78219119676, **TOL[dtype],
+                  what=f"binary_crossentropy of {np.dtype(dtype).name} logits up to +-1000")
+
+
+@pytest.mark.points(1)
+def test_mean_absolute_error_three_outputs(submission):
+    # per sample: (1 + 0 + 2) / 3 = 1 and (0 + 2 + 0.5) / 3; then the mean over the batch
+    y_true = np.array([[0.0, 1.0, 2.0], [1.0, -1.0, 0.5]])
+    y_pred = np.array([[1.0, 1.0, 0.0], [1.0, 1.0, 1.0]])
+    expect_scalar(submission.mean_absolute_error(y_true, y_pred), 0.9166666666666667, **TOL[np.float64],
+                  what="mean_absolute_error of shape (2, 3)")

@@ -1,9 +1,12 @@
-"""Public checks for mnist_mlp: parameter counts and output shapes (the grader also trains it)."""
+"""Public checks for mnist_mlp: parameter counts, shapes and the handout's architecture, layer by
+layer (the grader also trains it)."""
 
+import keras
 import pytest
 
 from autograder.checks import Stage, expect_true
-from autograder.model_checks import as_model
+from autograder.model_checks import (as_model, check_architecture, check_parameter_counts, model_as_graded,
+                                     model_from_table)
 
 
 @pytest.mark.points(2)
@@ -22,3 +25,29 @@ def test_input_and_output_shapes(submission, builder):
                 "it should take (None, 784).", stage=Stage.SHAPE)
     expect_true(tuple(model.output_shape) == (None, 10), f"{builder}() outputs shape {model.output_shape}; "
                 "it should output (None, 10).", stage=Stage.SHAPE)
+
+
+# ----------------------------------------------------------------------------- the handout's architecture
+# The table of the handout, layer by layer: the grader compares your layers' types (in order), output
+# shapes, activations, settings (dropout rate, regularizer, trainable, ...) and trainable and
+# non-trainable parameter counts with it, before it trains your model.
+
+MLP_TABLE = [
+    ("Dense", {"units": 512, "activation": "relu"}),
+    ("BatchNormalization", {}),
+    ("Dropout", {"rate": 0.2}),
+    ("Dense", {"units": 512, "kernel_regularizer": keras.regularizers.L2(0.01)}),
+    ("BatchNormalization", {}),
+    ("Activation", {"activation": "relu"}),
+    ("Dropout", {"rate": 0.2}),
+    ("Dense", {"units": 10, "activation": "softmax"}),
+]
+
+
+@pytest.mark.points(2)
+@pytest.mark.parametrize("builder", ["build_mlp", "build_mlp_functional"])
+def test_layers_match_the_handout(submission, builder):
+    model = model_as_graded(getattr(submission, builder)(), what=f"{builder}()")
+    handout = model_from_table((784,), MLP_TABLE)
+    check_architecture(model, handout, what=f"{builder}()")
+    check_parameter_counts(model, handout, what=f"{builder}()")

@@ -1,4 +1,6 @@
-"""Public tests for the optimizers assignment: the course's example, w = 1.0, loss = w^2 / 2.
+"""Public tests for the optimizers assignment: the course's example, w = 1.0, loss = w^2 / 2, and
+the contract of every rule (float32 params of any shape, the default hyperparameters, the state's
+keys and types, a step from a given state; loss_curve's array, from a vector w0 too).
 
 Run them with ``pytest assignments/optimizers``. Each test runs three steps from w = 1.0 with
 the gradient g = w and the course notes' hyperparameters, and compares w after every step and
@@ -10,7 +12,8 @@ the default hyperparameters, and start your function from states that it did not
 import numpy as np
 import pytest
 
-from autograder.checks import Stage, expect_array, expect_true
+from autograder.checks import (Stage, expect_array, expect_array_like, expect_int, expect_items, expect_keys,
+                               expect_true)
 
 TOL = dict(rtol=1e-9, atol=1e-12)
 
@@ -33,8 +36,10 @@ def three_steps(step, **hyperparameters):
     return np.array(ws), state
 
 
-def check_iterations(state):
-    expect_true(state.get("iterations") == 3, "state['iterations'] should be 3 after 3 steps.")
+def check_iterations(state, steps=3):
+    expect_true("iterations" in state, "the state has no key 'iterations'.", stage=Stage.TYPE)
+    expect_int(state["iterations"], what="state['iterations']")
+    expect_true(state["iterations"] == steps, f"state['iterations'] should be {steps} after {steps} step(s).")
 
 
 def check_state(state, key, expected):
@@ -127,3 +132,117 @@ def test_loss_curve_sgd_and_adam(submission):
                          0.1290140796290906])
     expect_array(submission.loss_curve("adam", w0=1.0, steps=5, learning_rate=0.1), expected, **TOL,
                  what="loss_curve('adam', 1.0, 5, learning_rate=0.1)")
+
+
+# ----------------------------------------------------------------------------- the contract of every rule
+# One step with the default hyperparameters on two float32 params of shapes (3,) and (2, 2): new
+# params of the same shapes and dtype, a state with "iterations" (an int) and the rule's keys, each
+# a list with one float32 array per param; then one step from a state in the handout's format that
+# the function did not make itself (iterations 6).
+
+STATE_KEYS = {"sgd": [], "momentum": ["velocity"], "ema_momentum": ["m"], "nesterov": ["velocity"],
+              "adagrad": ["accumulator"], "rmsprop": ["v"], "adam": ["m", "v"]}
+F32 = dict(rtol=1e-5, atol=1e-6)
+PARAMS = [[0.5, -1.0, 2.0], [[1.0, -0.5], [0.25, -2.0]]]
+GRADS = [[0.2, -0.4, 1.0], [[-0.5, 0.1], [0.3, 0.8]]]
+SIGNED_STATE = [[0.1, -0.2, 0.05], [[0.3, 0.0], [-0.1, 0.2]]]  # velocity, m
+POSITIVE_STATE = [[0.4, 0.9, 0.2], [[0.5, 0.1], [0.3, 0.6]]]  # accumulator, v
+# rule: (params after one step from state None, that step's state, params after a step from STATE_IN)
+FLOAT32_STEPS = {
+    "sgd": ([[0.498, -0.99599999, 1.99], [[1.005, -0.50099999], [0.24699999, -2.0079999]]],
+            {},
+            [[0.498, -0.99599999, 1.99], [[1.005, -0.50099999], [0.24699999, -2.0079999]]]),
+    "momentum": ([[0.498, -0.99599999, 1.99], [[1.005, -0.50099999], [0.24699999, -2.0079999]]],
+                 {"velocity": [[-0.0020000001, 0.0040000002, -0.0099999998],
+                               [[0.0049999999, -0.001], [-0.003, -0.0080000004]]]},
+                 [[0.588, -1.176, 2.0350001], [[1.275, -0.50099999], [0.15700001, -1.8280001]]]),
+    "ema_momentum": ([[0.4998, -0.99959999, 1.999], [[1.0005, -0.50010002], [0.24969999, -2.0007999]]],
+                     {"m": [[0.020000001, -0.040000003, 0.1],
+                            [[-0.050000001, 0.010000001], [0.030000001, 0.080000006]]]},
+                     [[0.4989, -0.99779999, 1.9985501], [[0.99779999, -0.50010002], [0.25060001, -2.0026]]]),
+    "nesterov": ([[0.4962, -0.99239999, 1.9809999], [[1.0095, -0.50190002], [0.24430001, -2.0151999]]],
+                 {"velocity": [[-0.0020000001, 0.0040000002, -0.0099999998],
+                               [[0.0049999999, -0.001], [-0.003, -0.0080000004]]]},
+                 [[0.5772, -1.1544, 2.0215001], [[1.2525001, -0.50190002], [0.16330001, -1.8532]]]),
+    "adagrad": ([[0.49946547, -0.99921554, 1.9990466], [[1.0008452, -0.50030154], [0.24931176, -2.0009301]]],
+                {"accumulator": [[0.14, 0.26000002, 1.1], [[0.34999999, 0.11], [0.19, 0.74000007]]]},
+                [[0.49969849, -0.9996115, 1.9990871], [[1.0005773, -0.50030154], [0.24951962, -2.0007184]]]),
+    "rmsprop": ([[0.49683776, -0.99683774, 1.9968377], [[1.0031623, -0.50316215], [0.24683774, -2.0031624]]],
+                {"v": [[0.0040000002, 0.016000001, 0.1], [[0.025, 0.001], [0.0090000005, 0.064000003]]]},
+                [[0.49966851, -0.99955988, 1.9981102], [[1.0007255, -0.50033152], [0.24943204, -2.0010293]]]),
+    "adam": ([[0.49900001, -0.99900001, 1.999], [[1.0009999, -0.50099999], [0.24900001, -2.0009999]]],
+             {"m": [[0.020000001, -0.040000003, 0.1], [[-0.050000001, 0.010000001], [0.030000001, 0.080000006]]],
+              "v": [[4.0000006e-05, 0.00016000003, 0.001],
+                    [[0.00025000001, 1.0000002e-05], [9.0000009e-05, 0.0006400001]]]},
+             [[0.49997213, -0.99996287, 1.9999481], [[0.99995017, -0.50000507], [0.25001755, -2.0000536]]]),
+}
+
+
+def float32_arrays(values):
+    return [np.array(v, dtype=np.float32) for v in values]
+
+
+def expect_step_result(result, what, state_keys=None):
+    """The structure of (new_params, new_state), before any value: a pair; params a list of two float32
+    arrays of the params' shapes; with ``state_keys``, the state a dict with an int 'iterations' and
+    each key a list of two float32 arrays of the params' shapes. Returns (params, state)."""
+    expect_items(result, 2, what=f"what {what} returned", noun="a pair (new_params, new_state)")
+    params, state = result
+    expect_items(params, 2, what=f"the new params of {what}", kinds=(list, tuple),
+                 noun="a list with one array per param")
+    shapes = [np.shape(p) for p in PARAMS]
+    if state_keys is not None:
+        expect_keys(state, ["iterations", *state_keys], what=f"the state after {what}")
+        expect_int(state["iterations"], what=f"state['iterations'] after {what}")
+        for key in state_keys:
+            expect_items(state[key], 2, what=f"state[{key!r}] after {what}", kinds=(list, tuple),
+                         noun="a list with one array per param")
+    arrays = [(f"param {i}", array, shape) for i, (array, shape) in enumerate(zip(params, shapes))]
+    for key in state_keys or []:
+        arrays += [(f"state[{key!r}][{i}]", array, shape) for i, (array, shape) in enumerate(zip(state[key], shapes))]
+    for name, array, shape in arrays:
+        expect_array_like(array, shape, np.float32, what=f"{name} after {what}")
+    return params, state
+
+
+@pytest.mark.points(1)
+@pytest.mark.parametrize("rule", list(STATE_KEYS))
+def test_float32_step_with_defaults_and_given_state(submission, rule):
+    step = getattr(submission, f"{rule}_step")
+    after_one, expected_state, after_resume = FLOAT32_STEPS[rule]
+    what = f"{rule}_step(params, grads, None) on float32 params"
+    params, state = expect_step_result(step(float32_arrays(PARAMS), float32_arrays(GRADS), None), what,
+                                       STATE_KEYS[rule])
+    for i, (got, expected) in enumerate(zip(params, float32_arrays(after_one))):
+        expect_array(got, expected, **F32, what=f"param {i} after {what}")
+    check_iterations(state, steps=1)
+    for key in STATE_KEYS[rule]:
+        for i, (got, expected) in enumerate(zip(state[key], float32_arrays(expected_state[key]))):
+            expect_array(got, expected, **F32, what=f"state[{key!r}][{i}] after {what}")
+    given = {"iterations": 6}
+    for key in STATE_KEYS[rule]:
+        given[key] = float32_arrays(POSITIVE_STATE if key in ("accumulator", "v") else SIGNED_STATE)
+    what = f"{rule}_step from a given state (iterations 6)"
+    params, _ = expect_step_result(step(float32_arrays(PARAMS), float32_arrays(GRADS), given), what)
+    for i, (got, expected) in enumerate(zip(params, float32_arrays(after_resume))):
+        expect_array(got, expected, **F32, what=f"param {i} after {what}")
+
+
+# loss_curve(rule, w0=[2.0, -0.5], steps=3, learning_rate=0.1) for every rule: a vector w0 works too.
+CURVES = {
+    "sgd": [2.125, 1.7212500000000002, 1.3942125000000003, 1.1293121250000004],
+    "momentum": [2.125, 1.7212500000000002, 1.1016, 0.5019164999999999],
+    "ema_momentum": [2.125, 2.0827125, 2.00394982125, 1.895184853237125],
+    "nesterov": [2.125, 1.3942125000000003, 0.7028225212499998, 0.2276704537121248],
+    "adagrad": [2.125, 1.8936458525920994, 1.7436216502814983, 1.6292929313709972],
+    "rmsprop": [2.125, 1.4344307677424524, 1.088571647079398, 0.856669855811256],
+    "adam": [2.125, 1.885000553396728, 1.6656574426746804, 1.4670470055325653],
+}
+
+
+@pytest.mark.points(1)
+@pytest.mark.parametrize("rule", list(CURVES))
+def test_loss_curve_vector_w0(submission, rule):
+    curve = submission.loss_curve(rule, w0=np.array([2.0, -0.5]), steps=3, learning_rate=0.1)
+    expect_array(curve, np.array(CURVES[rule]), **TOL,
+                 what=f"loss_curve({rule!r}, w0=np.array((2.0, -0.5)), steps=3, learning_rate=0.1)")

@@ -1,4 +1,6 @@
-"""Public tests for the regularization assignment: small fixed cases.
+"""Public tests for the regularization assignment: small fixed cases, and the contract of every
+function (numbers, arrays of the input's shape and dtype, the default factors, dropout's mask and
+fraction, batch norm on float32 images, early stopping's dict of ints and all its arguments).
 
 Run them with ``pytest assignments/regularization``. The expected values are those of
 keras.regularizers, keras.layers.BatchNormalization and keras.callbacks.EarlyStopping. The
@@ -9,7 +11,8 @@ grader's hidden tests use other shapes, both dtypes, other factors, large dropou
 import numpy as np
 import pytest
 
-from autograder.checks import Stage, expect_array, expect_equal, expect_scalar, expect_true
+from autograder.checks import (Stage, expect_array, expect_array_like, expect_equal, expect_int, expect_items,
+                               expect_keys, expect_scalar, expect_true)
 
 TOL = dict(rtol=1e-10, atol=1e-12)
 W = np.array([[0.5, -1.0], [0.0, 2.0], [-0.25, 1.5]])
@@ -43,8 +46,7 @@ def test_dropout_course_example(submission):
     expect_array(submission.dropout(x, 0.2, training=False, seed=0), x, rtol=0, atol=0,
                  what="dropout(x, 0.2, training=False)")
     out = submission.dropout(x, 0.2, training=True, seed=0)
-    expect_true(type(out) is np.ndarray and out.shape == x.shape and out.dtype == x.dtype,
-                "dropout(x, 0.2, training=True) should be a float32 array of shape (5, 2).", stage=Stage.TYPE)
+    expect_array_like(out, x.shape, np.float32, what="dropout(x, 0.2, training=True) of a float32 (5, 2) array")
     # Every value is either dropped (0) or scaled by 1 / (1 - 0.2) = 1.25.
     expected = np.where(out == 0, 0.0, x * 1.25).astype(np.float32)
     expect_array(out, expected, rtol=1e-6, atol=0, what="the kept values of dropout(x, 0.2, training=True)")
@@ -81,24 +83,195 @@ def test_batch_norm_inference(submission):
 HISTORY = [0.9, 0.7, 0.6, 0.62, 0.61, 0.65, 0.59, 0.6, 0.61, 0.63, 0.64, 0.7]
 
 
+def expect_decision(got, expected, what):
+    """A dict with (at least) the three keys, each an integer (Python or NumPy, as the grader
+    accepts), then the values."""
+    expect_keys(got, expected, what=what)
+    for key in expected:
+        expect_int(got[key], what=f"{key} of {what}")
+    expect_equal({key: int(got[key]) for key in expected}, expected, what=what)
+
+
 @pytest.mark.points(1)
 def test_early_stopping_patience(submission):
     # patience 0 and 1 stop at the same epoch: wait grows before it is compared with patience.
     for patience, stopped, epochs in [(0, 3, 4), (1, 3, 4), (3, 5, 6)]:
-        expect_equal(submission.early_stopping(HISTORY, patience=patience),
-                     {"stopped_epoch": stopped, "best_epoch": 2, "epochs_run": epochs},
-                     what=f"early_stopping(history, patience={patience})")
+        expect_decision(submission.early_stopping(HISTORY, patience=patience),
+                        {"stopped_epoch": stopped, "best_epoch": 2, "epochs_run": epochs},
+                        what=f"early_stopping(history, patience={patience})")
 
 
 @pytest.mark.points(1)
 def test_early_stopping_max_mode_and_min_delta(submission):
     accuracy = [0.6, 0.7, 0.72, 0.71, 0.73, 0.725, 0.72, 0.7]
-    expect_equal(submission.early_stopping(accuracy, patience=2, mode="max"),
-                 {"stopped_epoch": 6, "best_epoch": 4, "epochs_run": 7}, what="early_stopping(accuracy, 2, mode='max')")
+    expect_decision(submission.early_stopping(accuracy, patience=2, mode="max"),
+                    {"stopped_epoch": 6, "best_epoch": 4, "epochs_run": 7}, what="early_stopping(accuracy, 2, mode='max')")
     # patience 4: 0.59 at epoch 6 is a new best; with min_delta 0.015 it is not (0.59 + 0.015 >= 0.6).
-    expect_equal(submission.early_stopping(HISTORY, patience=4),
-                 {"stopped_epoch": 10, "best_epoch": 6, "epochs_run": 11},
-                 what="early_stopping(history, patience=4)")
-    expect_equal(submission.early_stopping(HISTORY, patience=4, min_delta=0.015),
-                 {"stopped_epoch": 6, "best_epoch": 2, "epochs_run": 7},
-                 what="early_stopping(history, patience=4, min_delta=0.015)")
+    expect_decision(submission.early_stopping(HISTORY, patience=4),
+                    {"stopped_epoch": 10, "best_epoch": 6, "epochs_run": 11},
+                    what="early_stopping(history, patience=4)")
+    expect_decision(submission.early_stopping(HISTORY, patience=4, min_delta=0.015),
+                    {"stopped_epoch": 6, "best_epoch": 2, "epochs_run": 7},
+                    what="early_stopping(history, patience=4, min_delta=0.015)")
+
+
+# ----------------------------------------------------------------------------- the outputs' contract
+# Penalties are single numbers; gradients, dropout and batch norm return arrays of the input's
+# shape and dtype (float32 or float64, any number of axes); early_stopping returns a dict of three
+# ints. The factors default to Keras's: L1 0.01, L2 0.01, L1L2 0.0 and 0.0.
+
+DTYPES = [pytest.param(np.float32, id="float32"), pytest.param(np.float64, id="float64")]
+DTYPE_TOL = {np.float32: dict(rtol=1e-5, atol=1e-6), np.float64: dict(rtol=1e-10, atol=1e-12)}
+W3 = np.array([[[0.5, 0.0], [-1.5, 2.0], [0.25, -0.75]], [[0.0, 1.0], [-2.0, 0.5], [3.0, -0.25]]])  # (2, 3, 2)
+
+
+@pytest.mark.points(1)
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_penalties_and_gradients_keep_shape_and_dtype(submission, dtype):
+    w, tol, kind = W3.astype(dtype), DTYPE_TOL[dtype], f"a {np.dtype(dtype).name} (2, 3, 2) kernel"
+    abs_sum, square_sum = float(np.sum(np.abs(W3))), float(np.sum(W3 ** 2))
+    expect_scalar(submission.l1_penalty(w, l1=0.05), 0.05 * abs_sum, **tol, what=f"l1_penalty of {kind}")
+    expect_scalar(submission.l2_penalty(w, l2=0.02), 0.02 * square_sum, **tol, what=f"l2_penalty of {kind}")
+    expect_scalar(submission.l1l2_penalty(w, l1=0.05, l2=0.02), 0.05 * abs_sum + 0.02 * square_sum, **tol,
+                  what=f"l1l2_penalty of {kind}")
+    expect_array(submission.l1_gradient(w, l1=0.05), (0.05 * np.sign(W3)).astype(dtype), **tol,
+                 what=f"l1_gradient of {kind} (some weights exactly 0)")
+    expect_array(submission.l2_gradient(w, l2=0.02), (0.04 * W3).astype(dtype), **tol, what=f"l2_gradient of {kind}")
+    expect_array(submission.l1l2_gradient(w, l1=0.05, l2=0.02), (0.05 * np.sign(W3) + 0.04 * W3).astype(dtype), **tol,
+                 what=f"l1l2_gradient of {kind}")
+
+
+@pytest.mark.points(1)
+def test_default_factors_of_the_regularizers(submission):
+    tol = DTYPE_TOL[np.float64]
+    expect_scalar(submission.l1_penalty(W), 0.0525, **tol, what="l1_penalty(W) (default l1 0.01)")
+    expect_scalar(submission.l2_penalty(W), 0.075625, **tol, what="l2_penalty(W) (default l2 0.01)")
+    expect_scalar(submission.l1l2_penalty(W), 0.0, **tol, what="l1l2_penalty(W) (default l1 and l2 0.0)")
+    expect_array(submission.l2_gradient(W), 0.02 * W, **tol, what="l2_gradient(W) (default l2 0.01)")
+
+
+def signed_values(rows, columns):
+    """Values in +-[0.5, 2]: an output of 0 then always means 'dropped'."""
+    grid = np.arange(rows * columns, dtype=np.float64).reshape(rows, columns)
+    return (0.5 + (grid % 7) / 4.0) * np.where(grid % 3 == 0, -1.0, 1.0)
+
+
+@pytest.mark.points(1)
+def test_dropout_float64_4d_and_rate_0(submission):
+    x = signed_values(6, 8).reshape(2, 3, 4, 2)
+    expect_array(submission.dropout(x, 0.0, training=True, seed=1), x, rtol=0, atol=0,
+                 what="dropout(x, 0.0, training=True) (rate 0 changes nothing)")
+    expect_array(submission.dropout(x, 0.5, training=False, seed=1), x, rtol=0, atol=0,
+                 what="dropout(x, 0.5, training=False) of a float64 (2, 3, 4, 2) array")
+    out = submission.dropout(x, 0.5, training=True, seed=2)
+    what = "dropout(x, 0.5, training=True) of a float64 (2, 3, 4, 2) array"
+    expect_array_like(out, x.shape, np.float64, what=what)
+    expect_true(np.any(out != 0), f"{what} dropped every value.")
+    expect_array(out, np.where(out == 0, 0.0, x / 0.5), **DTYPE_TOL[np.float64], what=f"the kept values of {what}")
+
+
+@pytest.mark.points(1)
+@pytest.mark.parametrize("rate", [0.25, 0.6])
+def test_dropout_drops_a_fraction_rate(submission, rate):
+    # 20,000 values: the fraction dropped is within 0.05 of the rate but with probability below 1e-40.
+    x = signed_values(100, 200)
+    what = f"dropout(x, {rate}, training=True) of 20,000 values"
+    out = submission.dropout(x, rate, training=True, seed=5)
+    expect_array_like(out, x.shape, np.float64, what=what)
+    fraction = float(np.mean(out == 0))
+    expect_true(abs(fraction - rate) <= 0.05, f"{what} dropped a fraction {fraction:.3f} of them; each value should "
+                "be dropped with probability rate (not 1 - rate).")
+
+
+@pytest.mark.points(1)
+def test_dropout_mask_depends_on_seed_and_shape_only(submission):
+    x, y = signed_values(20, 30), -0.5 * signed_values(20, 30)
+    a = submission.dropout(x, 0.5, training=True, seed=3)
+    expect_array_like(a, x.shape, np.float64, what="dropout(x, 0.5, training=True, seed=3)")
+    b = submission.dropout(y, 0.5, training=True, seed=3)
+    expect_array_like(b, y.shape, np.float64, what="dropout(y, 0.5, training=True, seed=3)")
+    expect_true(np.array_equal(a == 0, b == 0), "dropout with seed=3 dropped other positions for another array of "
+                "the same shape: the mask should depend on the seed and the shape only.")
+    c = submission.dropout(x, 0.5, training=True, seed=4)
+    expect_array_like(c, x.shape, np.float64, what="dropout(x, 0.5, training=True, seed=4)")
+    expect_true(not np.array_equal(a == 0, c == 0), "dropout gave the same mask for seeds 3 and 4.")
+
+
+# A float32 batch of 2 images of 2x2 pixels with 3 channels; statistics over all axes but the last.
+BN_X = np.array([[[[1.0, -2.0, 0.5], [3.0, 0.0, 1.5]], [[-1.0, 2.0, 2.5], [0.0, 4.0, -0.5]]],
+                 [[[2.0, -1.0, 1.0], [1.0, 1.0, 0.0]], [[0.5, 3.0, -1.5], [-2.5, 0.0, 2.0]]]], dtype=np.float32)
+BN_PARAMETERS = [np.array(v, dtype=np.float32) for v in ([1.5, 0.5, 2.0], [0.1, -0.2, 0.0], [0.5, -0.5, 1.0],
+                                                          [2.0, 0.5, 1.5])]  # gamma, beta, moving mean and variance
+BN_TOL = dict(rtol=1e-5, atol=1e-5)
+
+
+def bn_result(submission, what, statistics_dtype, **kwargs):
+    """(y, new_moving_mean, new_moving_variance): three arrays, y of the batch's shape and dtype, the
+    moving statistics one value per channel; checked before any value."""
+    result = submission.batch_norm(BN_X, *BN_PARAMETERS, momentum=0.9, epsilon=1e-3, **kwargs)
+    expect_items(result, 3, what=what, noun="a tuple (y, new_moving_mean, new_moving_variance)")
+    y, mean, variance = result
+    expect_array_like(y, BN_X.shape, np.float32, what=f"y of {what}")
+    expect_array_like(mean, (3,), statistics_dtype, what=f"new_moving_mean of {what}")
+    expect_array_like(variance, (3,), statistics_dtype, what=f"new_moving_variance of {what}")
+    return result
+
+
+@pytest.mark.points(1)
+def test_batch_norm_conv_float32_training(submission):
+    what = "batch_norm of a float32 (2, 2, 2, 3) batch, training"
+    y, mean, variance = bn_result(submission, what, "floating", training=True)
+    expected = np.array([[[[0.56842989, -0.95653963, -0.30027938], [2.4421494, -0.43025118, 1.30121064]],
+                          [[-1.30528963, 0.09603725, 2.90270066], [-0.3684299, 0.62232572, -1.9017694]]],
+                         [[[1.50528967, -0.69339544, 0.50046563], [0.56842989, -0.16710697, -1.10102439]],
+                          [[0.1, 0.35918152, -3.50325942], [-2.7105794, -0.43025118, 2.10195565]]]], dtype=np.float32)
+    expect_array(y, expected, **BN_TOL, what=f"y of {what}")
+    expect_array(mean, np.array([0.5, -0.3625, 0.96875]), **BN_TOL, check_dtype=False,
+                 what=f"new_moving_mean of {what}")
+    expect_array(variance, np.array([2.05625, 0.8109375, 1.50585938]), **BN_TOL, check_dtype=False,
+                 what=f"new_moving_variance of {what}")
+
+
+@pytest.mark.points(1)
+def test_batch_norm_conv_float32_inference(submission):
+    what = "batch_norm of a float32 (2, 2, 2, 3) batch, inference"
+    y, mean, variance = bn_result(submission, what, np.float32, training=False)
+    expected = np.array([[[[0.63019758, -1.25960124, -0.81622452], [2.75098777, 0.15320037, 0.81622452]],
+                          [[-1.49059272, 1.56600189, 2.44867349], [-0.43019757, 2.9788034, -2.44867349]]],
+                         [[[1.69059277, -0.55320036, 0.0], [0.63019758, 0.8596012, -1.63244903]],
+                          [[0.1, 2.27240252, -4.0811224], [-3.08118558, 0.15320037, 1.63244903]]]], dtype=np.float32)
+    expect_array(y, expected, **BN_TOL, what=f"y of {what}")
+    expect_array(mean, BN_PARAMETERS[2], rtol=0, atol=0, what=f"new_moving_mean of {what} (unchanged)")
+    expect_array(variance, BN_PARAMETERS[3], rtol=0, atol=0, what=f"new_moving_variance of {what} (unchanged)")
+
+
+def expect_decision(got, expected, what):
+    """A dict with the keys stopped_epoch, best_epoch and epochs_run, each an int, then their values."""
+    expect_keys(got, list(expected), what=what)
+    for key in expected:
+        expect_int(got[key], what=f"{key} of {what}")
+    for key, value in expected.items():
+        expect_true(got[key] == value, f"{key} of {what} is wrong.")
+
+
+@pytest.mark.points(1)
+def test_early_stopping_never_stopping(submission):
+    # Every epoch improves: training never stops, stopped_epoch stays 0 and all 4 epochs run.
+    expect_decision(submission.early_stopping([1.0, 0.9, 0.85, 0.8], patience=0),
+                    {"stopped_epoch": 0, "best_epoch": 3, "epochs_run": 4},
+                    what="early_stopping on a history that never stops")
+    expect_decision(submission.early_stopping([0.2, 0.35, 0.3, 0.4], patience=1, mode="max"),
+                    {"stopped_epoch": 2, "best_epoch": 1, "epochs_run": 3},
+                    what="early_stopping(accuracy, patience=1, mode='max')")
+
+
+@pytest.mark.points(1)
+def test_early_stopping_baseline_and_start_from_epoch(submission):
+    # Until the baseline 0.7 is beaten, an improvement does not reset wait.
+    expect_decision(submission.early_stopping([0.9, 0.8, 0.75, 0.76, 0.74, 0.77, 0.78], patience=2, baseline=0.7),
+                    {"stopped_epoch": 3, "best_epoch": 2, "epochs_run": 4},
+                    what="early_stopping(history, patience=2, baseline=0.7)")
+    # Epochs 0 and 1 are not monitored at all.
+    expect_decision(submission.early_stopping([0.4, 0.9, 1.3, 0.8, 0.85, 0.88], patience=1, start_from_epoch=2),
+                    {"stopped_epoch": 4, "best_epoch": 3, "epochs_run": 5},
+                    what="early_stopping(history, patience=1, start_from_epoch=2)")

@@ -65,24 +65,42 @@ def not_callable(name: str, type_name: str) -> CheckFailure:
                                        "not a function.")
 
 
-def raised(name: str, type_name: str, message: str, where: str = "") -> CheckFailure:
+# What an allocation refused by the sandbox's memory limits looks like from inside: Python's
+# MemoryError, a C++ library's bad_alloc, or the loader failing to map a library (ImportError).
+_OUT_OF_MEMORY = re.compile(r"MemoryError|bad_alloc|Cannot allocate memory|failed to map segment|out of memory",
+                            re.IGNORECASE)
+
+
+def memory_note(type_name: str, message: str, memory_mb: int | None) -> str:
+    """`` (the grader gives ... MB)`` where an error looks like a refused allocation, else ''.
+
+    Matched on the student's raw text before it is cleaned; what is added is the grader's own
+    text, so a student who forges the match learns only the limit, which is public."""
+    if memory_mb is None or not _OUT_OF_MEMORY.search(f"{type_name} {message[:4096]}"):
+        return ""
+    return f" (out of memory? the grader gives each submission {memory_mb} MB)"
+
+
+def raised(name: str, type_name: str, message: str, where: str = "", *, memory_mb: int | None = None) -> CheckFailure:
     # All three are the student's own text, and any could carry hidden inputs: each is capped.
     where = student_text(where, MAX_WHERE_BYTES)
     location = f" at {where}" if where else ""
     return CheckFailure(Stage.EXCEPTION, f"{name}() raised {student_text(type_name, MAX_TYPE_NAME_BYTES)}{location}: "
-                                         f"{student_text(message, MAX_STUDENT_MESSAGE_BYTES)}")
+                                         f"{student_text(message, MAX_STUDENT_MESSAGE_BYTES)}"
+                                         f"{memory_note(type_name, message, memory_mb)}")
 
 
-def import_failed(kind: str, type_name: str, message: str, where: str) -> str:
+def import_failed(kind: str, type_name: str, message: str, where: str, *, memory_mb: int | None = None) -> str:
     """Why importing the module failed (``kind`` 'syntax_error' or 'exception'), as the
     submission's detail and every test's message. Import runs before any hidden input reaches
     the child, but a restarted child imports again, after calls that did see them."""
     where = student_text(where, MAX_WHERE_BYTES)
     location = f" ({where})" if where else ""
+    note = memory_note(type_name, message, memory_mb)
     message = student_text(message, MAX_STUDENT_MESSAGE_BYTES)
     if kind == "syntax_error":
         return f"SyntaxError{location}: {message}"
-    return f"importing your module raised {student_text(type_name, MAX_TYPE_NAME_BYTES)}{location}: {message}"
+    return f"importing your module raised {student_text(type_name, MAX_TYPE_NAME_BYTES)}{location}: {message}{note}"
 
 
 def unencodable(name: str, message: str) -> CheckFailure:

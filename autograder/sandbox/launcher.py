@@ -17,11 +17,13 @@ grader runs as root, the ``user`` mode runs the child as a uid of its own with n
 only what the world can read, and the grader's files are made root-only (``chmod go-rwx``) by
 whoever deploys them. It can write only in its working folder and in world-writable places (/tmp).
 
-In every mode the child gets a memory limit (RLIMIT_AS), no core dumps, a cap on file size,
-a clean environment and a session of its own, so that everything it starts can be killed.
-What the kernel bounds per process (memory) or cannot bound here (processes, when bubblewrap
-runs as root), the watchdog (watchdog.py) bounds for the sandbox as a whole. SECURITY.md has
-the whole picture.
+Memory is bounded by what the sandbox's processes hold: the watchdog (watchdog.py) kills the
+sandbox once their resident memory together passes its limit. The kernel's per-process limits
+are backstops that stop one huge allocation at once, sized so that an honest ``import
+tensorflow`` fits (see ``memory_rlimits``). Every child also gets no core dumps, a cap on file
+size, a clean environment and a session of its own, so that everything it starts can be killed.
+What the kernel cannot bound here (processes, when bubblewrap runs as root) the watchdog bounds
+for the sandbox as a whole too. SECURITY.md has the whole picture.
 """
 
 from __future__ import annotations
@@ -50,10 +52,26 @@ SANDBOX_SUBMISSION_DIR = "/submission"
 NOBODY = 65534
 # Unused by any account on common distributions; the user mode draws a fresh one per submission.
 SUBMISSION_UIDS = range(200_000, 300_000)
-# Per submission: RLIMIT_NPROC of its uid in the user mode (threads count there too, hence the
-# room), and in every mode the watchdog on the sandbox's processes (see watchdog.py).
+# Per submission, in every mode, the watchdog's bounds on the sandbox's processes and on their
+# threads together (each thread takes one of the host's pids; see watchdog.py). RLIMIT_NPROC of
+# its uid in the user mode counts threads, so it is MAX_THREADS (TensorFlow starts a pool of
+# threads per core).
 MAX_PROCESSES = 256
+MAX_THREADS = 1024
 MAX_FILE_BYTES = 64 * 1024 * 1024
+# Open descriptors per process: each socket can hold up to net.core.wmem_max of kernel buffers,
+# which no process's resident memory shows (Python, NumPy and TensorFlow keep fewer than 20 open).
+MAX_OPEN_FILES = 256
+# The per-process backstops above a sandbox's memory limit (which the watchdog enforces on the
+# memory actually held). RLIMIT_AS must not be the bound itself: TensorFlow reserves address
+# space it never touches (``import tensorflow``: 1.9 GB of address space for 0.25 GB of
+# anonymous memory on 2 cores; thread stacks grow it with the cores), so an address-space cap at
+# the limit made an honest ``import tensorflow`` fail to load its library. RLIMIT_DATA counts
+# only private writable memory (0.36 GB for that import, thread stacks included): an allocation
+# past it fails at once with MemoryError, before it can touch the host's memory. Shared
+# anonymous memory escapes RLIMIT_DATA; the watchdog counts it, and RLIMIT_AS stops it far out.
+DATA_HEADROOM_MB = 2048
+ADDRESS_SPACE_HEADROOM_MB = 16 * 1024
 
 
 class SandboxMode(str, Enum):
@@ -90,6 +108,8 @@ BASE_ENV = {
     "OPENBLAS_NUM_THREADS": "1",
     "MKL_NUM_THREADS": "1",
     "TF_CPP_MIN_LOG_LEVEL": "2",
+    # glibc reserves 64 MB of address space per malloc arena, up to 8 arenas per core.
+    "MALLOC_ARENA_MAX": "4",
 }
 
 
@@ -220,25 +240,33 @@ def bwrap_command(config: SandboxConfig, python_args: list[str], *, zygote: bool
     return [*args, "--", *python_args]
 
 
+def memory_rlimits(memory_mb: int) -> tuple[int, int]:
+    """(RLIMIT_DATA, RLIMIT_AS) in bytes for a sandbox whose processes may hold ``memory_mb``
+    together: backstops above the watchdog's limit (see DATA_HEADROOM_MB)."""
+    return (memory_mb + DATA_HEADROOM_MB) * 2**20, (memory_mb + ADDRESS_SPACE_HEADROOM_MB) * 2**20
+
+
 def _limits_prefix(memory_mb: int, processes: int | None) -> list[str]:
     """``prlimit`` sets the limits by exec, which is safe where a preexec_fn is not (threads).
 
     RLIMIT_NPROC counts every process of the real uid, so it bounds a fork bomb only where the
     child has a uid of its own (the user mode); bubblewrap's PID namespace dies with its init.
     """
-    memory = memory_mb * 1024 * 1024
+    data, address_space = memory_rlimits(memory_mb)
     nproc = [f"--nproc={processes}"] if processes else []
-    return [shutil.which("prlimit") or "prlimit", f"--as={memory}", "--core=0", f"--fsize={MAX_FILE_BYTES}",
-            *nproc, "--"]
+    return [shutil.which("prlimit") or "prlimit", f"--data={data}", f"--as={address_space}", "--core=0",
+            f"--fsize={MAX_FILE_BYTES}", f"--nofile={MAX_OPEN_FILES}", *nproc, "--"]
 
 
 def _limit_resources(memory_mb: int, processes: int | None):
     """The fallback where util-linux's prlimit is missing."""
     def apply() -> None:
-        memory = memory_mb * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+        data, address_space = memory_rlimits(memory_mb)
+        resource.setrlimit(resource.RLIMIT_DATA, (data, data))
+        resource.setrlimit(resource.RLIMIT_AS, (address_space, address_space))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
         resource.setrlimit(resource.RLIMIT_FSIZE, (MAX_FILE_BYTES, MAX_FILE_BYTES))
+        resource.setrlimit(resource.RLIMIT_NOFILE, (MAX_OPEN_FILES, MAX_OPEN_FILES))
         if processes:
             resource.setrlimit(resource.RLIMIT_NPROC, (processes, processes))
 
@@ -330,7 +358,7 @@ def _popen_sandboxed(config: SandboxConfig, staging_dir: Path | None, script: st
     if config.mode is SandboxMode.USER:
         _hand_over(staging_dir, config.uid)
         user = {"user": config.uid, "group": config.uid, "extra_groups": []}
-    processes = MAX_PROCESSES if config.mode is SandboxMode.USER else None
+    processes = MAX_THREADS if config.mode is SandboxMode.USER else None
     has_prlimit = shutil.which("prlimit") is not None
     if has_prlimit:
         command = _limits_prefix(config.memory_mb, processes) + command

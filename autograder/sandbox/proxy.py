@@ -139,7 +139,7 @@ class SandboxedSubmission:
         self._kill()
         kind = "syntax_error" if answer.get("kind") == "syntax_error" else "exception"
         return self._fail_import(kind, calls.import_failed(kind, str(answer.get("type", "")), str(answer.get("message", "")),
-                                                           str(answer.get("where", ""))))
+                                                           str(answer.get("where", "")), memory_mb=self._config.memory_mb))
 
     def _packed(self) -> int | None:
         """Under bubblewrap, the read-only descriptor on the submission's files (packed once)."""
@@ -285,7 +285,7 @@ class SandboxedSubmission:
             malformed = isinstance(error, protocol.ProtocolError) and not self._breach
             how = str(error) if malformed else self._why_ended(code)
             raise calls.crashed(name, how) from None
-        return self._result_of(name, reply)
+        return self._result_of(name, reply, self._config.memory_mb)
 
     def __getattr__(self, name: str):
         if name.startswith("_"):
@@ -293,7 +293,7 @@ class SandboxedSubmission:
         return lambda *args, **kwargs: self.call(name, *args, **kwargs)
 
     @staticmethod
-    def _result_of(name: str, reply: dict):
+    def _result_of(name: str, reply: dict, memory_mb: int):
         status = reply.get("status")
         if status == "ok":
             return reply.get("value")
@@ -304,7 +304,8 @@ class SandboxedSubmission:
         if status == "not_callable":
             raise calls.not_callable(name, str(reply.get("type")))
         if status == "raised":
-            raise calls.raised(name, str(reply.get("type")), str(reply.get("message", "")), str(reply.get("where", "")))
+            raise calls.raised(name, str(reply.get("type")), str(reply.get("message", "")), str(reply.get("where", "")),
+                               memory_mb=memory_mb)
         if status == "unencodable":
             raise calls.unencodable(name, str(reply.get("message", "")))
         raise calls.crashed(name, f"unexpected reply {status!r}")

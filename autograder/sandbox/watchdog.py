@@ -14,7 +14,8 @@ import signal
 import threading
 from pathlib import Path
 
-from autograder.sandbox.launcher import MAX_PROCESSES, SandboxConfig, SandboxMode, kill_processes_of, processes_of_uid
+from autograder.sandbox.launcher import (MAX_PROCESSES, MAX_THREADS, SandboxConfig, SandboxMode, kill_processes_of,
+                                         processes_of_uid)
 
 WATCH_INTERVAL_S = 0.1
 MAX_WORKDIR_BYTES = 256 * 1024 * 1024  # the working folder is on the host's disk
@@ -109,25 +110,48 @@ def folder_usage(folder: Path, max_files: int) -> tuple[int, int]:
     return total, files
 
 
-_PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
+_STATUS_MEMORY = ("RssAnon", "RssShmem", "VmPTE")
+
+
+def _status_of(pid: int) -> dict[str, str]:
+    with open(f"/proc/{pid}/status") as status:
+        return dict(line.split(":", 1) for line in status if ":" in line)
 
 
 def private_memory_bytes(pids: list[int], *, precise: bool = False) -> int:
-    """Memory the processes hold: resident anonymous pages, from statm (cheap, but counting
-    pages that forked processes still share once per process); ``precise`` uses the
-    proportional share (Pss) instead, which costs milliseconds for a large process."""
+    """Memory the processes hold: their resident anonymous and shared-memory pages and their
+    page tables (RssAnon + RssShmem + VmPTE from /proc/PID/status: cheap, but counting pages
+    that forked processes still share once per process); ``precise`` uses the proportional
+    share of the pages instead (Pss_Anon + Pss_Shmem), which costs milliseconds for a large
+    process. Libraries' code, mapped from files, is not counted: ``import tensorflow`` holds
+    0.25 GB of anonymous memory in 0.6 GB resident. Page tables are counted because a process
+    can make hundreds of MB of them while holding almost no pages (sparse mappings)."""
     total = 0
     for pid in pids:
         try:
+            status = _status_of(pid)
+            page_tables = int(status.get("VmPTE", "0 kB").split()[0]) * 1024
             if precise:
                 with open(f"/proc/{pid}/smaps_rollup") as rollup:
                     fields = dict(line.split(":", 1) for line in rollup if ":" in line)
-                # Pss_Anon since Linux 5.10; before, all of Pss (libraries included) errs on the safe side.
-                total += int(fields.get("Pss_Anon", fields.get("Pss", "0 kB")).split()[0]) * 1024
+                if "Pss_Anon" in fields:
+                    counted = ("Pss_Anon", "Pss_Shmem")
+                else:  # before Linux 5.10: all of Pss (libraries included) errs on the safe side
+                    counted = ("Pss",)
+                total += sum(int(fields.get(name, "0 kB").split()[0]) for name in counted) * 1024 + page_tables
             else:
-                with open(f"/proc/{pid}/statm") as statm:
-                    fields = statm.read().split()
-                total += (int(fields[1]) - int(fields[2])) * _PAGE_BYTES
+                total += sum(int(status.get(name, "0 kB").split()[0]) for name in _STATUS_MEMORY) * 1024
+        except (OSError, IndexError, ValueError):
+            pass
+    return total
+
+
+def thread_count(pids: list[int]) -> int:
+    """Threads of the processes together (each holds one of the host's pids)."""
+    total = 0
+    for pid in pids:
+        try:
+            total += int(_status_of(pid).get("Threads", "1").split()[0])
         except (OSError, IndexError, ValueError):
             pass
     return total
@@ -137,14 +161,16 @@ class Watchdog:
     """Kills a sandbox whose processes, together, are too many or hold too much memory, or
     whose working folder grows too large.
 
-    RLIMIT_AS bounds each process, RLIMIT_FSIZE each file, and RLIMIT_NPROC works only for a uid
-    of the sandbox's own (under bubblewrap started by root, the sandbox's processes are root's
-    on the host, which the kernel exempts). So every WATCH_INTERVAL_S this counts the sandbox's
-    processes (its whole PID namespace under bubblewrap, its uid in the user mode), their
-    private memory and the size of its working folder (on the host's disk), and kills all of
-    them past MAX_PROCESSES processes, the sandbox's memory limit in total, or
-    MAX_WORKDIR_BYTES / MAX_WORKDIR_FILES in the folder (which is then restored, so that the
-    next call starts from the submission as staged).
+    This is the sandbox's memory bound: the kernel's RLIMIT_DATA and RLIMIT_AS are only backstops
+    far above it (launcher.memory_rlimits). RLIMIT_FSIZE bounds each file, and RLIMIT_NPROC works
+    only for a uid of the sandbox's own (under bubblewrap started by root, the sandbox's
+    processes are root's on the host, which the kernel exempts). So every WATCH_INTERVAL_S
+    this counts the sandbox's processes (its whole PID namespace under bubblewrap, its uid in
+    the user mode), their threads, their memory (private_memory_bytes) and the size of its
+    working folder (on the host's disk), and kills all of them past MAX_PROCESSES processes,
+    MAX_THREADS threads, the sandbox's memory limit in total, or MAX_WORKDIR_BYTES /
+    MAX_WORKDIR_FILES in the folder (which is then restored, so that the next call starts from
+    the submission as staged).
     """
 
     def __init__(self, pid: int, config: SandboxConfig, workdir: Path | None, exclude: int | None = None):
@@ -164,6 +190,8 @@ class Watchdog:
         pids = sandbox_processes(self._config, self._pid, MAX_PROCESSES + 1, self._exclude)
         if len(pids) > MAX_PROCESSES:
             return f"it started more than {MAX_PROCESSES} processes"
+        if thread_count(pids) > MAX_THREADS:
+            return f"it started more than {MAX_THREADS} threads"
         if (private_memory_bytes(pids) > self._max_bytes
                 and private_memory_bytes(pids, precise=True) > self._max_bytes):
             return f"its processes held more than {self._config.memory_mb} MB of memory together"

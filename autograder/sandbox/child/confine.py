@@ -24,8 +24,10 @@ also used where there are no namespaces (the user mode): it refuses ptrace, proc
 writev, kcmp and pidfd_getfd, and prlimit, setpriority and sched_setaffinity aimed at any
 process but the caller (pid 0), and the kernel keyring calls (add_key, keyctl, request_key:
 a sandbox that root started runs as root's uid on the host, and root's own user keyring
-outlives every sandbox), with EPERM rather than a kill, so that a library probing for them
-carries on.
+outlives every sandbox), and shared memory that no process's resident memory shows, so that the
+watchdog could not count it: memfd_create (pages written to a descriptor and never mapped) and
+System V shared memory, message queues and semaphores (which outlive the process in the user
+mode). It answers EPERM rather than kill, so that a library probing for them carries on.
 
 Standard library and ctypes only (``pyseccomp`` is itself ctypes over libseccomp.so.2).
 """
@@ -261,7 +263,9 @@ def install_seccomp() -> bool:
         # The kernel's keyrings: a sandbox started by root is root's on the host, and could
         # otherwise link keys into root's own user keyring, which outlives every sandbox.
         for name in ("ptrace", "process_vm_readv", "process_vm_writev", "kcmp", "pidfd_getfd",
-                     "add_key", "keyctl", "request_key"):
+                     "add_key", "keyctl", "request_key",
+                     # Memory the watchdog cannot see in any process's resident pages.
+                     "memfd_create", "shmget", "msgget", "semget"):
             rules.add_rule(refuse, name)
         # Only the caller itself (pid 0) may be named: prlimit64(pid), setpriority(which, who),
         # sched_setaffinity(pid).
