@@ -108,8 +108,11 @@ BASE_ENV = {
     "OPENBLAS_NUM_THREADS": "1",
     "MKL_NUM_THREADS": "1",
     "TF_CPP_MIN_LOG_LEVEL": "2",
-    # glibc reserves 64 MB of address space per malloc arena, up to 8 arenas per core.
+    # glibc reserves 64 MB of address space per malloc arena, up to 8 arenas per core; TensorFlow
+    # starts two pools of threads per core unless told (a student may import it in any assignment).
     "MALLOC_ARENA_MAX": "4",
+    "TF_NUM_INTEROP_THREADS": "1",
+    "TF_NUM_INTRAOP_THREADS": "1",
 }
 
 
@@ -285,6 +288,20 @@ def kill_processes_of(config: SandboxConfig) -> None:
         pass
 
 
+def end_processes_of(config: SandboxConfig, timeout_s: float = 5.0) -> None:
+    """In the user mode, kill the submission's uid's processes and wait (at most ``timeout_s``)
+    until none is left. A SIGKILL is delivered asynchronously: a process in the middle of a call
+    finishes it first, and a crowd of them takes a while to go. The next child of the same
+    submission must not start among them (the watchdog would count them as its own)."""
+    if config.mode is not SandboxMode.USER:
+        return
+    deadline = time.monotonic() + timeout_s
+    kill_processes_of(config)
+    while processes_of_uid(config.uid) and time.monotonic() < deadline:
+        time.sleep(0.02)
+        kill_processes_of(config)
+
+
 # Where any uid may write on a host without namespaces: what the user mode's submission leaves
 # there is removed once all its processes are dead (remove_files_of).
 WORLD_WRITABLE = ("/tmp", "/var/tmp", "/dev/shm")
@@ -297,12 +314,8 @@ def remove_files_of(config: SandboxConfig) -> None:
     and folders go with ``rmtree``, which works through descriptors."""
     if config.mode is not SandboxMode.USER:
         return
-    # A SIGKILL is delivered asynchronously: a process in the middle of writing a file finishes
-    # that call first. Wait until the uid has no process left (killing again) before removing.
-    deadline = time.monotonic() + 5
-    while processes_of_uid(config.uid) and time.monotonic() < deadline:
-        kill_processes_of(config)
-        time.sleep(0.02)
+    # A process in the middle of writing a file finishes that call first: wait until none is left.
+    end_processes_of(config)
     for folder in WORLD_WRITABLE:
         _remove_owned(folder, config.uid, depth=3)
 

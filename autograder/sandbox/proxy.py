@@ -32,7 +32,7 @@ from autograder.engine import calls
 from autograder.sandbox.child import payload, protocol
 from autograder.sandbox.forkserver import (ConfinementUnavailable, ForkServer, ForkServerGone, ZygoteChild,
                                            forkserver_for)
-from autograder.sandbox.launcher import (SandboxConfig, SandboxMode, kill_processes_of, remove_files_of, spawn_worker,
+from autograder.sandbox.launcher import (SandboxConfig, SandboxMode, end_processes_of, remove_files_of, spawn_worker,
                                          submission_path)
 from autograder.sandbox.watchdog import Watchdog, files_of, restore_folder
 
@@ -238,7 +238,7 @@ class SandboxedSubmission:
             os.killpg(process.pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             pass
-        kill_processes_of(self._config)
+        end_processes_of(self._config)  # the user mode: every process of its uid, gone before the next child
         for stream in (process.stdin, process.stdout):
             try:
                 stream.close()
