@@ -565,6 +565,7 @@ def test_read_only_output_folder_message_without_root(tmp_path, monkeypatch):
     """The same message where no mount is possible: opening the lock file fails with EROFS."""
     out = tmp_path / "out"
     out.mkdir()
+    shutil.copy(ASSIGNMENT.solution_path, tmp_path / "ada.py")  # an empty class is refused before the folder
     real_open = open
 
     def read_only_open(file, mode="r", *args, **kwargs):
@@ -603,6 +604,7 @@ def test_full_temporary_disk_while_staging_is_retried_not_blamed_on_the_student(
 def test_damaged_gradebook_is_one_clear_error(tmp_path):
     """Is a gradebook.sqlite that is not a database refused with one line saying what to do?"""
     (tmp_path / "cohort").mkdir()
+    shutil.copy(ASSIGNMENT.solution_path, tmp_path / "cohort" / "ada.py")  # an empty class is refused first
     out = tmp_path / "out"
     out.mkdir()
     (out / GRADEBOOK_FILENAME).write_bytes(b"this is not a database" * 100)
