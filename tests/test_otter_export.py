@@ -202,21 +202,25 @@ def test_bridge_calls_as_the_sandbox_does():
 # ----------------------------------------------------------------------------- otter itself
 
 
-@pytest.fixture(scope="module")
+_GENERATED: dict[str, Path] = {}
+
+
+def generated_otter_zip(tmp_path_factory, assignment_id: str) -> Path:
+    """The zip `otter generate` builds from the export of ``assignment_id``: built once per test
+    session (tests/test_tensorflow_students.py uses it too)."""
+    if assignment_id not in _GENERATED:
+        export = build_otter_export(get_assignment(assignment_id), tmp_path_factory.mktemp("otter"))
+        command = [str(OTTER), *export.generate_command[1:]]
+        run = subprocess.run(command, cwd=export.folder, capture_output=True, text=True, timeout=OTTER_TIMEOUT_S)
+        assert run.returncode == 0, run.stderr[-3000:]
+        _GENERATED[assignment_id] = export.folder / "autograder.zip"
+    return _GENERATED[assignment_id]
+
+
+@pytest.fixture(scope="session")
 def autograder_zip(tmp_path_factory):
     """autograder_zip(assignment_id) -> the zip `otter generate` builds from the export (built once)."""
-    built = {}
-
-    def build(assignment_id: str) -> Path:
-        if assignment_id not in built:
-            export = build_otter_export(get_assignment(assignment_id), tmp_path_factory.mktemp("otter"))
-            command = [str(OTTER), *export.generate_command[1:]]
-            run = subprocess.run(command, cwd=export.folder, capture_output=True, text=True, timeout=OTTER_TIMEOUT_S)
-            assert run.returncode == 0, run.stderr[-3000:]
-            built[assignment_id] = export.folder / "autograder.zip"
-        return built[assignment_id]
-
-    return build
+    return lambda assignment_id: generated_otter_zip(tmp_path_factory, assignment_id)
 
 
 def otter_run(autograder: Path, submission: Path, workdir: Path) -> tuple[float, dict[str, bool]]:

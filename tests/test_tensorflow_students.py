@@ -13,15 +13,13 @@ built from the zip alone (``tests/gradescope_image.py``), and otter on its own g
 from __future__ import annotations
 
 import shutil
-import subprocess
 
 import pytest
 
 from autograder import api
 from autograder.assignments import REPO_ROOT, get_assignment
-from autograder.export.otter import build_otter_export
 from gradescope_image import check_results, exported_zip, shared_image
-from test_otter_export import OTTER, OTTER_TIMEOUT_S, otter_run
+from test_otter_export import generated_otter_zip, otter_run
 
 STUDENTS = REPO_ROOT / "tests" / "submissions" / "tensorflow"
 ASSIGNMENTS = ("activations", "losses")
@@ -29,7 +27,7 @@ ASSIGNMENTS = ("activations", "losses")
 
 @pytest.mark.slow
 @pytest.mark.parametrize("assignment_id", ASSIGNMENTS)
-def test_grade_gradescope_and_otter_give_full_marks(assignment_id, request, tmp_path):
+def test_grade_gradescope_and_otter_give_full_marks(assignment_id, request, tmp_path, tmp_path_factory):
     assignment = get_assignment(assignment_id)
     student = STUDENTS / assignment.module_filename
     assert "import tensorflow as tf" in student.read_text()
@@ -53,9 +51,5 @@ def test_grade_gradescope_and_otter_give_full_marks(assignment_id, request, tmp_
     assert results["score"] == maximum, [(t["name"], t["output"]) for t in results["tests"] if t["status"] == "failed"]
 
     # otter run, on the autograder zip `otter generate` builds from the export.
-    export = build_otter_export(assignment, tmp_path / "otter")
-    generate = subprocess.run([str(OTTER), *export.generate_command[1:]], cwd=export.folder, capture_output=True,
-                              text=True, timeout=OTTER_TIMEOUT_S)
-    assert generate.returncode == 0, generate.stderr[-3000:]
-    total, passed = otter_run(export.folder / "autograder.zip", student, tmp_path / "otter-run")
+    total, passed = otter_run(generated_otter_zip(tmp_path_factory, assignment_id), student, tmp_path / "otter-run")
     assert total == maximum and all(passed.values()), [name for name, ok in passed.items() if not ok]
