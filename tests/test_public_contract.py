@@ -1,9 +1,9 @@
 """Do the public tests catch every contract mistake that the hidden tests grade?
 
-Each file in tests/contract_mutants/<assignment>/ is the reference solution with one contract
-mistake (a wrong return type, shape or dtype, NaN at extreme inputs, a wrong layer, activation,
-setting or parameter count, a broken convention of a returned structure; see
-tests/contract_mutants/mutants.py, which generates them). For each mutant:
+Each contract mutant is the reference solution with one contract mistake (a wrong return type,
+shape or dtype, NaN at extreme inputs, a wrong layer, activation, setting or parameter count, a
+broken convention of a returned structure), rendered from solutions/ into a temporary folder by
+tests/contract_mutants/mutants.py. For each mutant:
 
 - the hidden tests listed for it lose points: the mistake costs marks (only the listed tests run,
   and no student model is trained);
@@ -85,12 +85,13 @@ def hidden_results(assignment_id: str, path: Path, names) -> dict:
     return plugin.results
 
 
-def test_every_mutant_is_generated_and_listed():
-    on_disk = {f"{p.parent.name}/{p.stem}" for p in MUTANTS_DIR.glob("*/*.py")}
-    assert on_disk == set(MUTANTS), "run python tests/contract_mutants/mutants.py"
-    stale = [key for key, mutant in MUTANTS.items() if SPEC.path_of(mutant).read_text() != SPEC.render(mutant)]
-    assert not stale, f"stale mutants (run python tests/contract_mutants/mutants.py): {stale}"
-    # Every assignment has mutants.
+@pytest.fixture(scope="session")
+def mutant_paths(tmp_path_factory) -> dict:
+    """Every mutant rendered once per session: key -> its file."""
+    return SPEC.write_all(tmp_path_factory.mktemp("contract_mutants"))
+
+
+def test_every_assignment_has_mutants():
     assert {m.assignment for m in MUTANTS.values()} == set(CATALOG)
 
 
@@ -109,9 +110,9 @@ def test_stub_fails_every_public_test_as_not_implemented(assignment_id):
 
 
 @pytest.mark.parametrize("key", sorted(MUTANTS))
-def test_mutant_fails_a_public_test(key):
+def test_mutant_fails_a_public_test(key, mutant_paths):
     mutant = MUTANTS[key]
-    results = public_results(SPEC.path_of(mutant))
+    results = public_results(mutant_paths[key])
     failing = {name: r.stage for name, r in results.items() if r.points < r.max_points}
     assert failing, f"{key} passes every public test"
     assert mutant.public_stage in failing.values(), failing
@@ -120,9 +121,9 @@ def test_mutant_fails_a_public_test(key):
 
 
 @pytest.mark.parametrize("key", sorted(k for k, m in MUTANTS.items() if m.hidden))
-def test_mutant_loses_hidden_points(key):
+def test_mutant_loses_hidden_points(key, mutant_paths):
     mutant = MUTANTS[key]
-    results = hidden_results(mutant.assignment, SPEC.path_of(mutant), mutant.hidden)
+    results = hidden_results(mutant.assignment, mutant_paths[key], mutant.hidden)
     assert set(results) == set(mutant.hidden), "a listed hidden test does not exist"
     kept = [name for name, r in results.items() if r.points == r.max_points]
     assert not kept, f"{key} keeps the points of {kept}"

@@ -6,10 +6,10 @@ parameter count, a broken convention of a returned structure (keys, ints, order,
 mutant must fail at least one public test (tests/test_public_contract.py proves it), so that a
 student learns about such a mistake before submitting.
 
-The files tests/contract_mutants/<assignment>/<name>.py are generated from solutions/ by this
-module (``python tests/contract_mutants/mutants.py`` rewrites them); each edit must match its
-reference exactly once, so a changed reference fails loudly instead of leaving a stale mutant.
-tests/test_public_contract.py checks that the files on disk are what this module generates.
+Each mutant is rendered from solutions/ when the tests run (``write_all``), never kept as a copy:
+each edit must match its reference exactly once, so a changed reference fails loudly instead of
+leaving a stale mutant. ``python tests/contract_mutants/mutants.py FOLDER`` writes them to FOLDER
+as <assignment>/<name>.py, to read them.
 """
 
 from __future__ import annotations
@@ -443,19 +443,21 @@ def render(mutant: Mutant) -> str:
     return header + source[docstring.end():]
 
 
-def path_of(mutant: Mutant) -> Path:
-    return HERE / mutant.assignment / f"{mutant.name}.py"
-
-
-def main() -> None:
+def write_all(folder: Path) -> dict[str, Path]:
+    """Render every mutant into ``folder/<assignment>/<name>.py``; "<assignment>/<name>" -> its file."""
     names = [(m.assignment, m.name) for m in MUTANTS]
     assert len(names) == len(set(names)), "duplicate mutant names"
+    paths = {}
     for mutant in MUTANTS:
-        path = path_of(mutant)
-        path.parent.mkdir(exist_ok=True)
+        path = Path(folder) / mutant.assignment / f"{mutant.name}.py"
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(render(mutant))
-    print(f"wrote {len(MUTANTS)} mutants under {HERE}")
+        paths[f"{mutant.assignment}/{mutant.name}"] = path
+    return paths
 
 
 if __name__ == "__main__":
-    main()
+    import sys
+
+    written = write_all(Path(sys.argv[1]))
+    print(f"wrote {len(written)} mutants under {sys.argv[1]}")
