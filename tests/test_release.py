@@ -187,7 +187,7 @@ def test_a_module_that_cannot_be_imported(tmp_path):
     student.write_text("import numpy as np\n\n\ndef sigmoid(x:\n    return x\n")
     code, output, collected = run_public_tests("activations", student)
     assert code == 1 and len(output.splitlines()) <= collected + MAX_LINES_BESIDES_TESTS, output
-    assert "import: your module could not be imported: SyntaxError (line 4)" in row_of(output, "test_relu_small_vector")
+    assert "import: your module could not be imported: SyntaxError (activations.py, line 4)" in row_of(output, "test_relu_small_vector")
     assert output.count(f"{student}:4: def sigmoid(x:") == 1, output  # the line, once
 
 

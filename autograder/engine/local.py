@@ -26,6 +26,7 @@ import pytest
 
 from autograder.checks import CheckFailure, Stage
 from autograder.engine import calls
+from autograder.sandbox.child import unchanged
 
 # The grader's own packages, as shipped beside a handout: their frames are never the student's.
 GRADER_PACKAGES = (Path(__file__).resolve().parents[1], Path(__file__).resolve().parents[2] / "datasets")
@@ -73,17 +74,31 @@ class NamespaceSubmission:
         return f"line {frame.lineno}"
 
     def call(self, name: str, *args, **kwargs):
+        return self._call(name, args, kwargs, read_only=False)
+
+    def read_only(self, name: str):
+        """``name``'s function, called so that changing an argument in place fails the test: for
+        the functions whose handout says never to modify the inputs (as the sandbox checks it)."""
+        return lambda *args, **kwargs: self._call(name, args, kwargs, read_only=True)
+
+    def _call(self, name: str, args, kwargs: dict, *, read_only: bool):
         function = self._namespace.get(name)
         if function is None:
             raise calls.missing(name)
         if not callable(function):
             raise calls.not_callable(name, type(function).__name__)
         try:
-            return function(*args, **kwargs)
+            taken = (unchanged.snapshot(unchanged.argument_names(function, args, kwargs), [*args, *kwargs.values()])
+                     if read_only else [])
+            value = function(*args, **kwargs)
         except NotImplementedError:
             raise calls.not_attempted(name) from None
         except self.caught_errors as error:  # noqa: BLE001 - every student error becomes feedback
             raise calls.raised(name, type(error).__name__, str(error), self._where(error)) from error
+        changed = unchanged.first_change(taken)
+        if changed is not None:
+            raise calls.modified_input(name, changed)
+        return value
 
     def __getattr__(self, name: str):
         if name.startswith("_"):
@@ -109,13 +124,23 @@ class LocalSubmission(NamespaceSubmission):
         try:
             spec.loader.exec_module(module)
         except SyntaxError as error:
-            where = f"line {error.lineno}" if error.lineno else ""
+            where = self._syntax_where(error)
             message = calls.import_failed("syntax_error", "SyntaxError", str(error.msg), where)
             raise CheckFailure(Stage.IMPORT, f"your module could not be imported: {message}") from error
         except (Exception, SystemExit) as error:  # noqa: BLE001 - the sandbox reports these as import failures
             message = calls.import_failed("exception", type(error).__name__, str(error), self._where(error))
             raise CheckFailure(Stage.IMPORT, f"your module could not be imported: {message}") from error
         super().__init__(vars(module))
+
+    def _syntax_where(self, error: SyntaxError) -> str:
+        # As the sandboxed worker says it: the file that does not compile (a helper file of a
+        # multi-file submission, or the module itself), then the line.
+        filename = error.filename or ""
+        if filename.startswith(str(self.path.parent)):
+            filename = os.path.relpath(filename, self.path.parent)
+        name = os.path.basename(filename) if os.path.isabs(filename) else filename
+        line = f"line {error.lineno}" if error.lineno else ""
+        return ", ".join(part for part in (name, line) if part)
 
     def _where(self, error: BaseException) -> str:
         # As the sandboxed worker says it: the innermost line in the student's own files.

@@ -64,9 +64,9 @@ class OtterSubmission(NamespaceSubmission):
     # fails that call, instead of leaving the tests.
     caught_errors = (Exception, SystemExit)
 
-    def call(self, name: str, *args, **kwargs):
+    def _call(self, name: str, args, kwargs: dict, *, read_only: bool):
         sent = _round_trip({"args": list(args), "kwargs": dict(kwargs)}, materialize_models=True)
-        value = super().call(name, *sent["args"], **sent["kwargs"])
+        value = super()._call(name, sent["args"], sent["kwargs"], read_only=read_only)
         try:
             return _round_trip({"value": value}, materialize_models=False)["value"]
         except Exception as error:  # noqa: BLE001 - the sandboxed worker reports this as 'unencodable'

@@ -40,13 +40,14 @@ CHECK_MODULES = (
     "autograder/engine/__init__.py",
     "autograder/engine/calls.py",
     "autograder/engine/local.py",
+    "autograder/sandbox/__init__.py",
+    "autograder/sandbox/child/__init__.py",
+    "autograder/sandbox/child/unchanged.py",
 )
 MODEL_MODULES = (
     "autograder/keras_models.py",
     "autograder/model_checks.py",
     "autograder/training.py",
-    "autograder/sandbox/__init__.py",
-    "autograder/sandbox/child/__init__.py",
     "autograder/sandbox/child/protocol.py",
 )
 

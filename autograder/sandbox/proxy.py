@@ -256,6 +256,14 @@ class SandboxedSubmission:
     # -- calls -----------------------------------------------------------------------------
 
     def call(self, name: str, *args, **kwargs):
+        return self._call(name, args, kwargs, read_only=False)
+
+    def read_only(self, name: str):
+        """``name``'s function, called so that changing an argument in place fails the test: the
+        worker compares the arguments before and after the call (sandbox/child/unchanged.py)."""
+        return lambda *args, **kwargs: self._call(name, args, kwargs, read_only=True)
+
+    def _call(self, name: str, args, kwargs: dict, *, read_only: bool):
         if self._timeouts.get(name, 0) >= MAX_TIMEOUTS_PER_FUNCTION:
             raise CheckFailure(Stage.TIMEOUT, f"{name}() timed out {MAX_TIMEOUTS_PER_FUNCTION} times already; "
                                               "it was not called again")
@@ -270,7 +278,7 @@ class SandboxedSubmission:
         deadline = time.monotonic() + timeout
         self._next_id += 1
         request = protocol.encode_frame({"op": "call", "id": self._next_id, "name": name,
-                                         "args": list(args), "kwargs": dict(kwargs)})
+                                         "args": list(args), "kwargs": dict(kwargs), "read_only": read_only})
         try:
             self._write(request, deadline)
             reply = self._read_message(deadline)
@@ -306,6 +314,8 @@ class SandboxedSubmission:
         if status == "raised":
             raise calls.raised(name, str(reply.get("type")), str(reply.get("message", "")), str(reply.get("where", "")),
                                memory_mb=memory_mb)
+        if status == "modified_input":
+            raise calls.modified_input(name, str(reply.get("where", "")))
         if status == "unencodable":
             raise calls.unencodable(name, str(reply.get("message", "")))
         raise calls.crashed(name, f"unexpected reply {status!r}")
