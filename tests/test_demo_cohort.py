@@ -66,3 +66,13 @@ def test_without_the_sandbox_the_thief_succeeds(tmp_path):
     unsandboxed = grade_entry(assignment, entry, mode=SandboxMode.PROCESS)
     assert sandboxed.score < sandboxed.max_score
     assert unsandboxed.score == unsandboxed.max_score
+
+
+@pytest.mark.parametrize("assignment_id", sorted(p.parent.name for p in DEMO_DIR.glob("*/stub")))
+def test_the_demo_stub_is_the_handouts_stub(assignment_id):
+    """The cohort's stub student submits the stub as released, so its wording stays the handout's."""
+    from autograder.assignments import get_assignment
+
+    assignment = get_assignment(assignment_id)
+    assert (DEMO_DIR / assignment_id / "stub" / assignment.module_filename).read_text() == \
+        assignment.stub_path.read_text()

@@ -145,6 +145,16 @@ def test_seed_and_generator(ref):
     assert not np.array_equal(a, ref.he_uniform((4, 5), seed=4))
     rng = np.random.default_rng(5)
     assert not np.array_equal(ref.he_normal((4, 5), seed=rng), ref.he_normal((4, 5), seed=rng))
+    # No seed (None, the default): fresh values on every call.
+    assert not np.array_equal(ref.truncated_normal((4, 5)), ref.truncated_normal((4, 5)))
+
+
+@pytest.mark.parametrize("name", ["random_normal", "truncated_normal", "standard_uniform", "glorot_normal",
+                                  "glorot_uniform", "he_normal", "he_uniform"])
+def test_a_shape_with_a_zero_gives_an_empty_array(ref, name):
+    # compute_fans((0, 0)) is (0, 0): n = max(1, fan) keeps every scale finite.
+    x = getattr(ref, name)((0, 0), seed=1)
+    assert x.shape == (0, 0) and x.dtype == np.float32
 
 
 # ----------------------------------------------------------------------------- false-fail rate

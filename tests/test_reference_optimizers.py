@@ -198,3 +198,43 @@ def test_loss_curve_matches_keras(ref):
             losses.append(0.5 * float(variable.numpy()[0]) ** 2)
         assert curve.dtype == np.float64 and curve.shape == (11,)
         np.testing.assert_allclose(curve, losses, rtol=1e-12)
+
+
+def test_hidden_textbook_forms_are_the_textbooks(ref, hidden):
+    """The textbook forms that the hidden tests accept are the formulas as the textbooks write them
+    (AdaGrad and RMSprop with epsilon outside the root, Adam as Algorithm 1 of Kingma and Ba), and
+    differ from Keras's by more than the float64 tolerance (so the one-step test tells them apart)
+    but less than float32's."""
+    textbook = hidden.TextbookForms(ref)
+    rng = np.random.default_rng(11)
+    lr, rho, beta_1, beta_2, eps, a0 = 0.05, 0.8, 0.85, 0.99, 1e-6, 0.3
+    w = rng.normal(size=5)
+    a, r, m, v = np.full(5, a0), np.zeros(5), np.zeros(5), np.zeros(5)
+    forms = {"adagrad": dict(learning_rate=lr, initial_accumulator_value=a0, epsilon=eps),
+             "rmsprop": dict(learning_rate=lr, rho=rho, epsilon=eps),
+             "adam": dict(learning_rate=lr, beta_1=beta_1, beta_2=beta_2, epsilon=eps)}
+    ws = {rule: [w.copy()] for rule in forms}
+    states = dict.fromkeys(forms)
+    expected = dict.fromkeys(forms, w.copy())
+    for t in range(1, 11):
+        g = rng.normal(size=5)
+        a = a + g * g
+        r = rho * r + (1 - rho) * g * g
+        m, v = beta_1 * m + (1 - beta_1) * g, beta_2 * v + (1 - beta_2) * g * g
+        m_hat, v_hat = m / (1 - beta_1 ** t), v / (1 - beta_2 ** t)
+        expected = {"adagrad": expected["adagrad"] - lr * g / (np.sqrt(a) + eps),
+                    "rmsprop": expected["rmsprop"] - lr * g / (np.sqrt(r) + eps),
+                    "adam": expected["adam"] - lr * m_hat / (np.sqrt(v_hat) + eps)}
+        for rule, hyperparameters in forms.items():
+            ws[rule], states[rule] = getattr(textbook, f"{rule}_step")(ws[rule], [g], states[rule], **hyperparameters)
+            np.testing.assert_allclose(ws[rule][0], expected[rule], rtol=1e-13, err_msg=f"{rule} step {t}")
+    # The course example's first Adam step: Keras 0.900000316..., Algorithm 1 0.90000001.
+    (keras_w,), _ = ref.adam_step([np.array([1.0])], [np.array([1.0])], None, learning_rate=0.1)
+    (paper_w,), _ = textbook.adam_step([np.array([1.0])], [np.array([1.0])], None, learning_rate=0.1)
+    assert paper_w[0] == pytest.approx(1 - 0.1 / (1 + 1e-7), rel=1e-15)
+    assert 1e-8 < abs(keras_w[0] - paper_w[0]) / keras_w[0] < 1e-5
+    for rule in ("adagrad", "rmsprop"):
+        hyperparameters = hidden.RULES[rule][0]
+        (keras_w,), _ = getattr(ref, f"{rule}_step")([np.array([1.0])], [np.array([1.0])], None, **hyperparameters)
+        (book_w,), _ = getattr(textbook, f"{rule}_step")([np.array([1.0])], [np.array([1.0])], None, **hyperparameters)
+        assert 1e-8 < abs(keras_w[0] - book_w[0]) / keras_w[0] < 1e-5, rule

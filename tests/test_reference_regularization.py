@@ -8,7 +8,7 @@
 - batch_norm equals keras.layers.BatchNormalization: outputs and moving statistics, training and
   inference, dense and conv inputs, several momenta and epsilons.
 - early_stopping equals keras.callbacks.EarlyStopping on every hidden case and on 300 more
-  seeded histories.
+  seeded histories, and the public tests' EARLY_STOPPING_CASES are Keras's decisions.
 
 Keras keeps the L1 factor in float32 (also for float64 weights): the float64 comparisons use
 factors that float32 represents exactly.
@@ -211,6 +211,15 @@ def test_early_stopping_matches_keras_on_every_hidden_case(ref, hidden):
     cases += hidden.seeded_cases(hidden.SEEDED_CASES_SEED, 40)
     for history, kwargs in cases:
         assert ref.early_stopping(history, **kwargs) == keras_early_stopping(history, **kwargs), (history, kwargs)
+
+
+def test_public_early_stopping_cases_are_keras_decisions():
+    """The decisions written in the public tests' EARLY_STOPPING_CASES (which the hidden tests' failure
+    messages quote) are Keras's own."""
+    public = load(ROOT / "assignments" / "regularization" / "test_regularization.py", "public_regularization_under_test")
+    for history, kwargs, (stopped, best, epochs) in public.EARLY_STOPPING_CASES:
+        assert keras_early_stopping(history, **kwargs) == {"stopped_epoch": stopped, "best_epoch": best,
+                                                           "epochs_run": epochs}, (history, kwargs)
 
 
 def test_hidden_never_stopping_cases_never_stop(ref, hidden):

@@ -42,7 +42,32 @@ EXPECTED_LOSSES = {
     "no_std_correction": NORMAL_STD + NORMAL_TRUNCATION,
     "clipped_truncation": NORMAL_STD + NORMAL_TRUNCATION + TRUNCATED_NORMAL,
     "random_normal_truncated": ["test_random_normal_mean_and_std", "test_random_normal_distribution_not_truncated"],
+    # The defaults (called without mean and stddev) and the stddev before truncation.
+    "random_normal_default_mean_1": ["test_random_normal_mean_and_std"],
+    "random_normal_default_stddev_1": ["test_random_normal_mean_and_std"],
+    "truncated_normal_default_mean_1": TRUNCATED_NORMAL,
+    "truncated_normal_default_stddev_1": TRUNCATED_NORMAL,
+    "truncated_normal_stddev_after_truncation": TRUNCATED_NORMAL,
+    "glorot_uniform_seed_defaults_to_0": ["test_glorot_uniform_shape_dtype_and_seed"],
+    # d = max(2, fan_in) is caught only by a fan_in of 1.
+    "standard_uniform_fan_floor_2": ["test_standard_uniform_limit_is_1_over_sqrt_fan_in"],
+    "standard_uniform_fan_out": ["test_standard_uniform_limit_is_1_over_sqrt_fan_in", "test_standard_uniform_distribution"],
+    "compute_fans_channels_first": [
+        "test_compute_fans_conv_kernels", "test_compute_fans_other_ranks",
+        "test_standard_uniform_limit_is_1_over_sqrt_fan_in", "test_standard_uniform_distribution",
+        "test_glorot_normal_std", "test_glorot_normal_truncated_at_2_sigma",
+        "test_glorot_uniform_limit", "test_glorot_uniform_distribution",
+        "test_he_normal_std", "test_he_normal_truncated_at_2_sigma",
+        "test_he_uniform_limit", "test_he_uniform_distribution",
+    ],
+    # Raises ZeroDivisionError for the shape (0, 0).
+    "variance_scaling_no_fan_floor": [
+        "test_glorot_normal_shape_dtype_and_seed", "test_glorot_uniform_shape_dtype_and_seed",
+        "test_he_normal_shape_dtype_and_seed", "test_he_uniform_shape_dtype_and_seed",
+    ],
 }
+# Variants whose mistake raises an exception in the student's code (reported as such, not as a wrong value).
+RAISING = ["variance_scaling_no_fan_floor"]
 
 
 def test_every_variant_file_has_expectations():
@@ -63,4 +88,5 @@ def test_wrong_variant_loses_exactly_its_tests(variant, grade_hidden):
     lost = {name for name, r in results.items() if r.points < r.max_points}
     assert lost == set(EXPECTED_LOSSES[variant])
     # Caught by the checks (a wrong value), not by an error of the grader.
-    assert all(results[name].stage in ("values", "finite") for name in lost), {n: results[n].stage for n in lost}
+    allowed = ("values", "finite", "exception") if variant in RAISING else ("values", "finite")
+    assert all(results[name].stage in allowed for name in lost), {n: results[n].stage for n in lost}

@@ -10,10 +10,10 @@ element; the grader checks their statistics instead, see below.)
 Conventions for every random function below:
 - ``shape``: a tuple of ints, for example (fan_in, fan_out) for a Dense kernel or
   (kh, kw, cin, cout) for a Conv2D kernel.
-- ``seed``: an int, None, or a ``numpy.random.Generator``. Turn it into a generator with
-  ``rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)``
-  and draw every random number from ``rng``: the same int seed must always give the same
-  array, and two different seeds different arrays. (The grader passes ints.)
+- ``seed``: an int, or None (the default). Turn it into a generator with
+  ``rng = np.random.default_rng(seed)`` and draw every random number from ``rng``: the same
+  int seed must always give the same array, two different seeds different arrays, and no
+  seed (None) fresh random numbers on every call.
 - ``dtype``: a string, "float32" (the default, Keras's float type) or "float64". Return a
   ``numpy.ndarray`` of exactly this shape and dtype (draw in float64, then ``.astype(dtype)``).
 - The fans come from ``compute_fans(shape)`` (below), as in Keras.

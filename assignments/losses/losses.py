@@ -10,8 +10,8 @@ Conventions for every function below (they are those of ``keras.losses.<Name>()`
 default reduction, "sum_over_batch_size"):
 - ``y_true`` and ``y_pred`` are NumPy arrays of the same shape ``(batch, k)``: ``k`` classes
   or outputs per sample, ``k`` may be 1 (for example a binary label per sample, shape (batch, 1)).
-- ``y_pred`` is float32 or float64; compute in that dtype. ``y_true`` may be float or int
-  (for example a one-hot int array); cast it to ``y_pred.dtype`` first.
+- ``y_pred`` is float32 or float64. ``y_true`` may be float or int (for example a one-hot
+  int array); cast it to ``y_pred.dtype`` first.
 - Reduction: first one value per sample (a sum or a mean over the last axis, as each
   function says), then the mean of those values over the batch.
 - Return a single number: a Python float (``float(...)``) or a NumPy floating scalar.

@@ -96,7 +96,8 @@ def adagrad_step(params, grads, state=None, learning_rate=0.001, initial_accumul
     State: {"iterations": int, "accumulator": [a per param]}.
 
     (001 writes V_t = sum of g^2 without an initial value or epsilon; Keras starts the sum at
-    0.1 and adds epsilon under the root.)
+    0.1 and adds epsilon under the root. The textbook's g / (sqrt(a) + epsilon) is accepted too,
+    except for the one point for Keras's form exactly: see the handout's "Where ε goes".)
     """
     raise NotImplementedError("adagrad_step")
 
@@ -108,6 +109,9 @@ def rmsprop_step(params, grads, state=None, learning_rate=0.001, rho=0.9, epsilo
         w = w - lr * g / sqrt(v + epsilon) (epsilon INSIDE the square root)
 
     State: {"iterations": int, "v": [v per param]}.
+
+    (The textbook's g / (sqrt(v) + epsilon) is accepted too, except for the one point for Keras's
+    form exactly: see the handout's "Where ε goes".)
     """
     raise NotImplementedError("rmsprop_step")
 
@@ -123,7 +127,9 @@ def adam_step(params, grads, state=None, learning_rate=0.001, beta_1=0.9, beta_2
 
     Without epsilon this is the course's w - lr * m_hat / sqrt(v_hat), with
     m_hat = m / (1 - beta_1^t) and v_hat = v / (1 - beta_2^t). Keras adds epsilon to sqrt(v),
-    NOT to sqrt(v_hat): write it as above (the grader's tolerance sees the difference).
+    NOT to sqrt(v_hat): write it as above for full points. (The paper's Algorithm 1,
+    lr * m_hat / (sqrt(v_hat) + epsilon), is accepted too, except for the one point for Keras's
+    form exactly: see the handout's "Where ε goes".)
 
     State: {"iterations": int, "m": [m per param], "v": [v per param]}.
     """

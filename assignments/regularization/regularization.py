@@ -11,7 +11,7 @@ Conventions:
   input's shape and dtype. (A Python float hyperparameter keeps float32: ``l2 * w`` is float32
   for a float32 ``w``.)
 - A penalty is a single number: return a Python float (``float(...)``) or a NumPy scalar.
-- The grader passes ints as seeds; a ``numpy.random.Generator`` is accepted too, for your own use.
+- The grader passes ints as seeds, or no seed.
 
 Check your work with ``pytest assignments/regularization``.
 """
@@ -101,17 +101,18 @@ def dropout(x, rate, training=True, seed=None):
         dropped = rng.random(x.shape) < rate
         out = where(dropped, 0, x / (1 - rate))
 
-    Draw the mask exactly like this, from the seed and x's shape only: the same seed then gives
-    the same mask (for any x of that shape). rate == 1 gives all zeros.
+    Draw the mask from the seed and x's shape only (as above): the same seed then gives the same
+    mask (for any x of that shape), and seed=None a fresh mask at every call. rate == 1 gives all
+    zeros.
 
-    Inference (training=False), or rate == 0: return x unchanged (a copy). Keras's layer does
-    nothing at inference: the scaling already happened during training.
+    Inference (training=False), or rate == 0: return x unchanged. Keras's layer does nothing at
+    inference: the scaling already happened during training.
 
     Args:
         x: float32 or float64 array, any shape.
         rate: the probability of dropping an element, 0 <= rate <= 1 (the course's 0.2, ...).
         training: whether the network is training.
-        seed: an int, None or a numpy.random.Generator.
+        seed: an int or None.
 
     Returns:
         Array of the same shape and dtype as ``x``.
@@ -179,11 +180,11 @@ def early_stopping(history, patience=0, min_delta=0.0, mode="min", baseline=None
     (Keras's mode "auto" picks "min" for a loss and "max" for an accuracy; here, pass it.)
 
     Args:
-        history: a list of floats (or a 1-D array), one per epoch.
+        history: a list of floats, one per epoch.
         patience, min_delta, mode, baseline, start_from_epoch: as keras.callbacks.EarlyStopping.
 
     Returns:
-        A dict of three Python ints:
+        A dict of three ints (Python or NumPy integers):
         - "stopped_epoch": Keras's ``stopped_epoch``: the 0-based epoch at whose end training
           stopped, or 0 if it never stopped;
         - "best_epoch": Keras's ``best_epoch``: the 0-based epoch of the best value seen;

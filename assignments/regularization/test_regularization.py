@@ -5,7 +5,8 @@ fraction, batch norm on float32 images, early stopping's dict of ints and all it
 Run them with ``pytest assignments/regularization``. The expected values are those of
 keras.regularizers, keras.layers.BatchNormalization and keras.callbacks.EarlyStopping. The
 grader's hidden tests use other shapes, both dtypes, other factors, large dropout samples
-(checking the fraction dropped), epsilon and momentum, and many more histories.
+(checking the fraction dropped), epsilon and momentum, the handwritten early-stopping cases of
+EARLY_STOPPING_CASES below and 40 seeded histories.
 """
 
 import numpy as np
@@ -275,3 +276,72 @@ def test_early_stopping_baseline_and_start_from_epoch(submission):
     expect_decision(submission.early_stopping([0.4, 0.9, 1.3, 0.8, 0.85, 0.88], patience=1, start_from_epoch=2),
                     {"stopped_epoch": 4, "best_epoch": 3, "epochs_run": 5},
                     what="early_stopping(history, patience=1, start_from_epoch=2)")
+
+
+# Keras's decisions on more handwritten histories: (history, keyword arguments, (stopped_epoch,
+# best_epoch, epochs_run)). The grader's hidden tests replay exactly these cases too (and, hidden,
+# 40 seeded histories); when one fails there, its message names the call, as here.
+ES_LOSS = [1.0, 0.8, 0.7, 0.72, 0.71, 0.75, 0.69, 0.74, 0.76, 0.78, 0.8, 0.9]
+ES_ACCURACY = [0.5, 0.62, 0.7, 0.69, 0.71, 0.705, 0.7, 0.712, 0.69, 0.68, 0.7]
+ES_DELTA_LOSS = [1.0, 0.9, 0.895, 0.889, 0.884, 0.87, 0.869, 0.868, 0.8675, 0.86]
+ES_BASELINE_LOSS = [1.0, 0.9, 0.85, 0.86, 0.84, 0.83, 0.87, 0.88, 0.89, 0.9]
+ES_WARMUP_LOSS = [0.5, 1.0, 1.1, 1.2, 0.9, 0.95, 0.97, 0.99, 1.0]
+EARLY_STOPPING_CASES = [
+    # patience, min mode; {} is Keras's defaults (patience 0, min_delta 0.0, mode "min", ...)
+    (ES_LOSS, {"patience": 0}, (3, 2, 4)),
+    (ES_LOSS, {"patience": 1}, (3, 2, 4)),
+    (ES_LOSS, {"patience": 2}, (4, 2, 5)),
+    (ES_LOSS, {"patience": 3}, (5, 2, 6)),
+    (ES_LOSS, {"patience": 5}, (11, 6, 12)),
+    (ES_LOSS, {"patience": 2, "mode": "min"}, (4, 2, 5)),
+    ([0.5, 0.6, 0.4, 0.45, 0.3], {"patience": 0}, (1, 0, 2)),
+    (ES_LOSS, {}, (3, 2, 4)),
+    ([0.5, 0.6, 0.4, 0.45, 0.3], {}, (1, 0, 2)),
+    # max mode
+    (ES_ACCURACY, {"patience": 0, "mode": "max"}, (3, 2, 4)),
+    (ES_ACCURACY, {"patience": 1, "mode": "max"}, (3, 2, 4)),
+    (ES_ACCURACY, {"patience": 2, "mode": "max"}, (6, 4, 7)),
+    (ES_ACCURACY, {"patience": 3, "mode": "max"}, (10, 7, 11)),
+    ([0.9, 0.8, 0.85, 0.95, 0.94], {"patience": 1, "mode": "max"}, (1, 0, 2)),
+    (ES_ACCURACY, {"mode": "max"}, (3, 2, 4)),
+    # min_delta (a negative one means the same as a positive one)
+    (ES_DELTA_LOSS, {"patience": 1, "min_delta": 0.0075}, (2, 1, 3)),
+    (ES_DELTA_LOSS, {"patience": 2, "min_delta": 0.0075}, (7, 5, 8)),
+    (ES_DELTA_LOSS, {"patience": 1, "min_delta": 0.0125}, (2, 1, 3)),
+    (ES_DELTA_LOSS, {"patience": 0, "min_delta": 0.0025}, (6, 5, 7)),
+    (ES_DELTA_LOSS, {"patience": 1, "min_delta": -0.0075}, (2, 1, 3)),
+    ([0.5, 0.6, 0.605, 0.612, 0.62, 0.622, 0.63, 0.631], {"patience": 1, "min_delta": 0.0075, "mode": "max"},
+     (2, 1, 3)),
+    # baseline
+    (ES_BASELINE_LOSS, {"patience": 2, "baseline": 0.8}, (3, 2, 4)),
+    (ES_BASELINE_LOSS, {"patience": 2, "baseline": 0.845}, (3, 2, 4)),
+    (ES_BASELINE_LOSS, {"patience": 2, "baseline": 0.95}, (7, 5, 8)),
+    (ES_BASELINE_LOSS, {"patience": 0, "baseline": 0.5}, (3, 2, 4)),
+    (ES_BASELINE_LOSS, {"patience": 1, "baseline": 0.8457, "min_delta": 0.0025}, (3, 2, 4)),
+    ([0.6, 0.65, 0.7, 0.69, 0.68, 0.71], {"patience": 1, "mode": "max", "baseline": 0.695}, (3, 2, 4)),
+    # start_from_epoch
+    (ES_WARMUP_LOSS, {"patience": 0, "start_from_epoch": 3}, (5, 4, 6)),
+    (ES_WARMUP_LOSS, {"patience": 1, "start_from_epoch": 3}, (5, 4, 6)),
+    (ES_WARMUP_LOSS, {"patience": 2, "start_from_epoch": 1}, (3, 1, 4)),
+    (ES_WARMUP_LOSS, {"patience": 1, "start_from_epoch": 20}, (0, 0, 9)),
+    # never stopping: stopped_epoch stays 0 and every epoch runs
+    ([1.0, 0.9, 0.8, 0.7, 0.6], {"patience": 0}, (0, 4, 5)),
+    ([0.1, 0.2, 0.3, 0.4], {"patience": 0, "mode": "max"}, (0, 3, 4)),
+    ([1.0, 1.1, 0.9, 1.0, 0.8, 0.85], {"patience": 2}, (0, 4, 6)),
+    ([0.7], {"patience": 0}, (0, 0, 1)),
+    ([0.7, 0.8, 0.9], {"patience": 3}, (0, 0, 3)),
+]
+
+
+@pytest.mark.points(1)
+def test_early_stopping_more_keras_cases(submission):
+    for history, kwargs, decision in EARLY_STOPPING_CASES:
+        call = f"early_stopping({history!r}{''.join(f', {k}={v!r}' for k, v in kwargs.items())})"
+        got = submission.early_stopping(history, **kwargs)
+        expected = dict(zip(("stopped_epoch", "best_epoch", "epochs_run"), decision))
+        expect_keys(got, list(expected), what=call)
+        for key in expected:
+            expect_int(got[key], what=f"{key} of {call}")
+        for key, value in expected.items():
+            expect_true(got[key] == value, f"{call} returned {key}={int(got[key])}, but "
+                        f"keras.callbacks.EarlyStopping gives {key}={value}.")

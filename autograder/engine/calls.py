@@ -103,10 +103,15 @@ def import_failed(kind: str, type_name: str, message: str, where: str, *, memory
     return f"importing your module raised {student_text(type_name, MAX_TYPE_NAME_BYTES)}{location}: {message}{note}"
 
 
+class ModifiedInput(CheckFailure):
+    """A function changed an argument in place (see ``read_only`` of a submission): a failure of
+    the contract, which no other accepted form of the result can forgive."""
+
+
 def modified_input(name: str, where: str) -> CheckFailure:
     """The function changed an argument in place, which its handout forbids. ``where`` names the
     argument (``params[0]``, ``state['m'][1]``) with the student's own parameter names."""
-    return CheckFailure(Stage.VALUES, f"{name}() changed its argument {student_text(where, MAX_WHERE_BYTES)} in place; "
+    return ModifiedInput(Stage.VALUES, f"{name}() changed its argument {student_text(where, MAX_WHERE_BYTES)} in place; "
                                       "the handout says never to modify the inputs: build new arrays (w = w - lr * g, "
                                       "not w -= lr * g) and new lists and dicts, and return them.")
 

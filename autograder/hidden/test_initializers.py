@@ -4,7 +4,8 @@ Points per function:
     compute_fans      3   dense kernels 1, conv kernels 1, other ranks (scalar, bias, conv1d, conv3d) 1
     random_normal     3   shape/dtype/seed 1, mean and std 1, distribution (not truncated) 1
     truncated_normal  3   shape/dtype/seed 1, std after truncation 1, truncated at 2 stddev 1
-    standard_uniform  3   shape/dtype/seed 1, limit 1/sqrt(fan_in) 1, distribution 1
+                          (both also with the default mean and stddev)
+    standard_uniform  3   shape/dtype/seed 1, limit 1/sqrt(fan_in) (fan_in 1 too) 1, distribution 1
     glorot_normal     3   shape/dtype/seed 1, std 1, truncated at 2 sigma 1
     glorot_uniform    3   shape/dtype/seed 1, limit 1, distribution 1
     he_normal         3   shape/dtype/seed 1, std 1, truncated at 2 sigma 1
@@ -15,14 +16,15 @@ compute_fans is checked exactly. The random functions cannot be compared element
 reference (a student may draw in another order, or truncate by another exact method), so their
 tests are statistical, on seeded samples of about 60,000 values:
 
-- shape, dtype, finiteness; the same seed gives the same array, another seed another array;
+- shape, dtype, finiteness; the same seed gives the same array, another seed another array, and
+  no seed (None, the default) fresh values on every call; a shape with a 0 (fans of 0) works;
 - moments: the sample mean and mean square around the known mean;
 - bounds: every value within the support, and the extremes close to its ends;
 - distribution: the empirical CDF on a grid against the exact CDF (Kolmogorov-Smirnov style).
 
 Every statistical check fails a correct implementation with probability at most DELTA = 1e-9
 (over the randomness of its draws; the seeds are fixed, so a given submission always gets the
-same score). There are 53 such checks in this file, so a correct submission loses a point
+same score). There are 54 such checks in this file, so a correct submission loses a point
 with probability below 6e-8. The tolerances come from exact or distribution-free bounds, not
 from the central limit theorem, so they hold at any sample size:
 
@@ -202,6 +204,13 @@ def check_shape_dtype_and_seed(function, name, **kwargs):
            **kwargs, dtype="float64")
     sample(function, (7,), 14, f"{name}((7,), seed=14)", **kwargs)
     expect_true(len(np.unique(a)) > 1, f"{name}((4, 5), seed=11) has all its values equal.")
+    # A shape with no values has fans of 0: n = max(1, fan) keeps the scale finite.
+    sample(function, (0, 0), 15, f"{name}((0, 0), seed=15)", **kwargs)
+    # seed defaults to None: fresh random numbers on every call.
+    d, e = function((4, 5), **kwargs), function((4, 5), **kwargs)
+    expect_float_array(d, (4, 5), kwargs.get("dtype", "float32"), f"{name}((4, 5)) without a seed")
+    expect_true(not np.array_equal(d, e), f"two calls of {name}((4, 5)) without a seed give the same values: "
+                "seed=None should draw fresh random numbers.")
 
 
 def fans(shape):
@@ -240,8 +249,8 @@ def uniform_limit(shape, scale, mode):
     return math.sqrt(3.0) * normal_std(shape, scale, mode)
 
 
-def check_scaled_uniform_limit(function, name, scale, mode, seed):
-    for shape in (DENSE, CONV):
+def check_scaled_uniform_limit(function, name, scale, mode, seed, shapes=(DENSE, CONV)):
+    for shape in shapes:
         limit = uniform_limit(shape, scale, mode)
         x = sample(function, shape, seed, f"{name}({shape})")
         expect_bounds(bound_ratios(x, 0.0, limit, "uniform"), f"{name}({shape})")
@@ -317,6 +326,13 @@ def test_random_normal_distribution_not_truncated(submission):
 # ----------------------------------------------------------------------------- truncated_normal
 
 
+def truncated_normal_call(mean, stddev):
+    """(description, keyword arguments) of a call with mean and stddev, or without them (None)."""
+    if mean is None:
+        return "truncated_normal(...) (default mean and stddev)", {}
+    return f"truncated_normal(..., mean={mean}, stddev={stddev})", dict(mean=mean, stddev=stddev)
+
+
 @pytest.mark.points(1)
 def test_truncated_normal_shape_dtype_and_seed(submission):
     check_shape_dtype_and_seed(submission.truncated_normal, "truncated_normal")
@@ -325,17 +341,20 @@ def test_truncated_normal_shape_dtype_and_seed(submission):
 
 @pytest.mark.points(1)
 def test_truncated_normal_std_after_truncation(submission):
-    for seed, mean, stddev, shape in [(301, 0.0, 0.05, DENSE), (302, 2.0, 0.5, CONV)]:
-        what = f"truncated_normal(..., mean={mean}, stddev={stddev})"
-        x = sample(submission.truncated_normal, shape, seed, what, mean=mean, stddev=stddev)
+    # None: called without mean and stddev, whose defaults are Keras's 0.0 and 0.05.
+    for seed, mean, stddev, shape in [(301, None, None, DENSE), (302, 2.0, 0.5, CONV)]:
+        what, kwargs = truncated_normal_call(mean, stddev)
+        mean, stddev = (0.0, 0.05) if mean is None else (mean, stddev)
+        x = sample(submission.truncated_normal, shape, seed, what, **kwargs)
         expect_moments(bounded_moment_ratios(x, mean, TRUNCATION_CORRECTION * stddev, 2.0 * stddev), what, x.size)
 
 
 @pytest.mark.points(1)
 def test_truncated_normal_truncated_at_2_stddev(submission):
-    for seed, mean, stddev, shape in [(303, 0.0, 0.05, DENSE), (304, -1.0, 3.0, CONV)]:
-        what = f"truncated_normal(..., mean={mean}, stddev={stddev})"
-        x = sample(submission.truncated_normal, shape, seed, what, mean=mean, stddev=stddev, dtype="float64")
+    for seed, mean, stddev, shape in [(303, None, None, DENSE), (304, -1.0, 3.0, CONV)]:
+        what, kwargs = truncated_normal_call(mean, stddev)
+        mean, stddev = (0.0, 0.05) if mean is None else (mean, stddev)
+        x = sample(submission.truncated_normal, shape, seed, what, **kwargs, dtype="float64")
         expect_bounds(bound_ratios(x, mean, 2.0 * stddev, "truncated_normal"), what)
         grid = support_grid(mean, 2.0 * stddev)
         expect_cdf(cdf_ratio(x, lambda t: truncated_normal_cdf(t, mean, stddev), grid), what)
@@ -352,7 +371,9 @@ def test_standard_uniform_shape_dtype_and_seed(submission):
 
 @pytest.mark.points(1)
 def test_standard_uniform_limit_is_1_over_sqrt_fan_in(submission):
-    check_scaled_uniform_limit(submission.standard_uniform, "standard_uniform", 1.0 / 3.0, "fan_in", 401)
+    # (1, 60000): fan_in 1, so the limit is 1.
+    check_scaled_uniform_limit(submission.standard_uniform, "standard_uniform", 1.0 / 3.0, "fan_in", 401,
+                               shapes=(DENSE, CONV, (1, 60000)))
 
 
 @pytest.mark.points(1)

@@ -1,11 +1,14 @@
 """Hidden grading tests: losses (25 points).
 
 Points per function:
-    categorical_crossentropy  9   probabilities float32 1, float64 1; renormalises rows 1;
+    categorical_crossentropy  9   probabilities (one-hot and soft labels) float32 1, float64 1;
+                                  renormalises rows, then clips 1;
                                   probabilities of exactly 0 and 1 (clipping) 2;
-                                  from logits float32 1, float64 1; large logits float32 1, float64 1
-    binary_crossentropy       8   probabilities float32 1, float64 1; exactly 0 and 1 (clipping) 2;
-                                  from logits float32 1, float64 1; large logits float32 1, float64 1
+                                  from logits (float and int labels) float32 1, float64 1;
+                                  large logits float32 1, float64 1
+    binary_crossentropy       8   probabilities (labels 0/1 and in between) float32 1, float64 1;
+                                  exactly 0 and 1 (clipping) 2; from logits (labels 0/1 and in between)
+                                  float32 1, float64 1; large logits float32 1, float64 1
     mean_absolute_error       2   float32 1, float64 1
     mean_squared_error        2   float32 1, float64 1
     huber                     4   default delta float32 1, float64 1; delta 0.5 1, delta 2.5 1
@@ -18,7 +21,8 @@ tests (rtol 1e-6, see CLIP_TOL).
 
 The exactly-0-and-1 tests use float64 only: in float32, 1 - 1e-7 rounds to 1 - 1.19e-7, so
 a student who computes in float64 would differ from Keras's float32 value by 1% on a
-clipped 1, and the handout's rule ("compute in y_pred's dtype") is not what those tests are about.
+clipped 1, and the computing dtype is not what those tests are about (the handout does not
+grade it).
 """
 
 import numpy as np
@@ -29,8 +33,9 @@ from autograder.checks import expect_scalar
 DTYPES = [pytest.param(np.float32, id="float32"), pytest.param(np.float64, id="float64")]
 TOL = {np.float32: dict(rtol=1e-5, atol=1e-6), np.float64: dict(rtol=1e-10, atol=1e-12)}
 # Exactly 0 and 1: these tests judge that log never sees 0 and that eps is 1e-7 (a wrong eps or
-# no clipping is off by whole units); clipping before renormalising, or clipping only from below,
-# is off by ~1e-8 relative and passes.
+# no clipping is off by whole units); clipping only from below is off by ~1e-8 relative and passes.
+# Clipping before renormalising passes on rows that sum to 1, but not on the rows with zeros that
+# do not (test_categorical_crossentropy_renormalises_rows).
 CLIP_TOL = dict(rtol=1e-6, atol=1e-9)
 
 
@@ -56,6 +61,12 @@ def test_categorical_crossentropy_probabilities(submission, reference, dtype):
         submission.categorical_crossentropy(y_true, y_pred), reference.categorical_crossentropy(y_true, y_pred),
         **TOL[dtype], what="categorical_crossentropy of one-hot labels and probabilities",
     )
+    # Soft labels (rows of class probabilities): -sum_c y_c log p_c, not -log p[argmax y].
+    y_true, y_pred = softmax_rows(rng, 12, 5, dtype, scale=1.0), softmax_rows(rng, 12, 5, dtype)
+    expect_scalar(
+        submission.categorical_crossentropy(y_true, y_pred), reference.categorical_crossentropy(y_true, y_pred),
+        **TOL[dtype], what="categorical_crossentropy of soft labels (rows of class probabilities)",
+    )
 
 
 @pytest.mark.points(1)
@@ -66,6 +77,14 @@ def test_categorical_crossentropy_renormalises_rows(submission, reference):
     expect_scalar(
         submission.categorical_crossentropy(y_true, y_pred), reference.categorical_crossentropy(y_true, y_pred),
         **TOL[np.float64], what="categorical_crossentropy of predictions whose rows do not sum to 1",
+    )
+    # Rows with zeros that do not sum to 1: renormalising first, then clipping, gives -log(1e-7) for
+    # each 0; clipping first, then renormalising, does not (it is off by up to log 2 here).
+    y_true = np.array([[1, 0, 0], [0, 0, 1], [0, 1, 0], [1, 0, 0]], dtype=np.float64)
+    y_pred = np.array([[0, 0.5, 0], [0.25, 0, 0], [0.2, 0.3, 0], [0, 0.4, 0.1]], dtype=np.float64)
+    expect_scalar(
+        submission.categorical_crossentropy(y_true, y_pred), reference.categorical_crossentropy(y_true, y_pred),
+        **CLIP_TOL, what="categorical_crossentropy of rows with zeros that do not sum to 1",
     )
 
 
@@ -89,6 +108,12 @@ def test_categorical_crossentropy_from_logits(submission, reference, dtype):
         submission.categorical_crossentropy(y_true, logits, from_logits=True),
         reference.categorical_crossentropy(y_true, logits, from_logits=True),
         **TOL[dtype], what="categorical_crossentropy(..., from_logits=True)",
+    )
+    # Int one-hot labels: cast y_true to y_pred's dtype (not y_pred to y_true's).
+    expect_scalar(
+        submission.categorical_crossentropy(y_true.astype(np.int64), logits, from_logits=True),
+        reference.categorical_crossentropy(y_true, logits, from_logits=True),
+        **TOL[dtype], what="categorical_crossentropy(..., from_logits=True) of int one-hot labels",
     )
 
 
@@ -121,6 +146,13 @@ def test_binary_crossentropy_probabilities(submission, reference, dtype):
             submission.binary_crossentropy(y_true, y_pred), reference.binary_crossentropy(y_true, y_pred),
             **TOL[dtype], what=f"binary_crossentropy of shape {shape}",
         )
+    # Labels anywhere in [0, 1], not only 0 and 1.
+    y_true = rng.uniform(0.0, 1.0, size=(6, 4)).astype(dtype)
+    y_pred = rng.uniform(0.01, 0.99, size=(6, 4)).astype(dtype)
+    expect_scalar(
+        submission.binary_crossentropy(y_true, y_pred), reference.binary_crossentropy(y_true, y_pred),
+        **TOL[dtype], what="binary_crossentropy of labels between 0 and 1",
+    )
 
 
 @pytest.mark.points(2)
@@ -145,6 +177,13 @@ def test_binary_crossentropy_from_logits(submission, reference, dtype):
             reference.binary_crossentropy(y_true, logits, from_logits=True),
             **TOL[dtype], what=f"binary_crossentropy(..., from_logits=True) of shape {shape}",
         )
+    y_true = rng.uniform(0.0, 1.0, size=(5, 3)).astype(dtype)  # labels between 0 and 1
+    logits = rng.normal(scale=3.0, size=(5, 3)).astype(dtype)
+    expect_scalar(
+        submission.binary_crossentropy(y_true, logits, from_logits=True),
+        reference.binary_crossentropy(y_true, logits, from_logits=True),
+        **TOL[dtype], what="binary_crossentropy(..., from_logits=True) of labels between 0 and 1",
+    )
 
 
 @pytest.mark.points(1)

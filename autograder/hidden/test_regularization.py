@@ -4,13 +4,19 @@ Points per function:
     l1_penalty / l1_gradient      3   penalty float32 1, float64 1; gradient (with zeros) 1
     l2_penalty / l2_gradient      3   penalty float32 1, float64 1; gradient 1
     l1l2_penalty / l1l2_gradient  2   penalty 1, gradient 1
-    default factors               1   L1 0.01, L2 0.01, L1L2 0.0 and 0.0 (Keras's defaults)
-    dropout                       4   inference and rate 0 are the identity 1; kept values scaled by
-                                      1/(1 - rate) 1; fraction dropped 1; same seed, same mask 1
+    default factors               1   L1 0.01, L2 0.01, L1L2 0.0 and 0.0 (Keras's defaults), penalties
+                                      and gradients, each L1L2 factor also on its own
+    dropout                       4   inference and rate 0 are the identity, rate 1 gives zeros 1;
+                                      kept values scaled by 1/(1 - rate) 1; fraction dropped 1; same
+                                      seed, same mask, and the defaults (training, a fresh mask
+                                      without a seed) 1
     batch_norm                    7   training output dense float64 1, conv float32 1; moving mean 1;
-                                      moving variance 1; inference output 1; epsilon 1; defaults 1
-    early_stopping                8   patience (min mode) 1, max mode 1, min_delta 1, baseline 1,
-                                      start_from_epoch 1, never stopping 1, 40 seeded histories 2
+                                      moving variance 1; inference output 1; epsilon 1; defaults
+                                      (momentum, epsilon, and training=False) 1
+    early_stopping                8   patience (min mode, and all defaults) 1, max mode 1, min_delta 1,
+                                      baseline 1, start_from_epoch 1, never stopping 1 (each: its
+                                      handwritten cases, which are public, and a hidden twin of each),
+                                      40 seeded histories 2 (hidden)
     total                        28
 
 Values are checked against the reference (which tests/test_reference_regularization.py checks
@@ -25,6 +31,11 @@ inequality puts the fraction within sqrt(ln(2/DELTA) / (2n)) = 0.0103 of the rat
 probability DELTA = 1e-9 per check (two checks), so a correct dropout loses that point with
 probability below 2e-9. Using the keep probability for the drop probability (rate 0.2 vs 0.8)
 is off by 0.6.
+
+Early stopping's handwritten cases are the public tests' EARLY_STOPPING_CASES, so their failure
+messages show the call and both decisions. Each test then runs every case's hidden twin (the same
+settings on the history plus seeded noise), so that copying the public decisions into a table
+earns no point; the twins and the seeded histories are hidden, and their messages show no value.
 
 Early stopping histories are rounded to 0.001, and min_delta (0.0025, 0.0075, ...) and the
 baselines are chosen so that current +- min_delta is never within 2e-4 of best or baseline: no
@@ -124,7 +135,16 @@ def test_regularizer_default_factors(submission, reference):
     expect_scalar(submission.l1_penalty(w), reference.l1_penalty(w), **TOL[np.float64], what="l1_penalty(w)")
     expect_scalar(submission.l2_penalty(w), reference.l2_penalty(w), **TOL[np.float64], what="l2_penalty(w)")
     expect_scalar(submission.l1l2_penalty(w), reference.l1l2_penalty(w), **TOL[np.float64], what="l1l2_penalty(w)")
+    expect_array(submission.l1_gradient(w), reference.l1_gradient(w), **TOL[np.float64], what="l1_gradient(w)")
     expect_array(submission.l2_gradient(w), reference.l2_gradient(w), **TOL[np.float64], what="l2_gradient(w)")
+    expect_array(submission.l1l2_gradient(w), reference.l1l2_gradient(w), **TOL[np.float64], what="l1l2_gradient(w)")
+    # Each of L1L2's factors on its own: the other one given.
+    for given in ({"l1": 0.02}, {"l2": 0.03}):
+        call = f"(w, {', '.join(f'{k}={v}' for k, v in given.items())})"
+        expect_scalar(submission.l1l2_penalty(w, **given), reference.l1l2_penalty(w, **given), **TOL[np.float64],
+                      what=f"l1l2_penalty{call}")
+        expect_array(submission.l1l2_gradient(w, **given), reference.l1l2_gradient(w, **given), **TOL[np.float64],
+                     what=f"l1l2_gradient{call}")
 
 
 # ----------------------------------------------------------------------------- dropout
@@ -137,7 +157,7 @@ def nonzero_inputs(seed, shape, dtype):
 
 
 @pytest.mark.points(1)
-def test_dropout_inference_and_rate_0_are_identity(submission):
+def test_dropout_inference_rate_0_and_rate_1(submission):
     for seed, shape, dtype in [(401, (8, 10), np.float32), (402, (2, 4, 4, 3), np.float64)]:
         x = nonzero_inputs(seed, shape, dtype)
         expect_array(submission.dropout(x, 0.5, training=False, seed=1), x, rtol=0, atol=0,
@@ -145,6 +165,13 @@ def test_dropout_inference_and_rate_0_are_identity(submission):
     x = nonzero_inputs(403, (6, 7), np.float64)
     expect_array(submission.dropout(x, 0.0, training=True, seed=1), x, rtol=0, atol=0,
                  what="dropout(x, 0.0, training=True)")
+    # Rate 1 drops everything: zeros (not NaN from 0 / (1 - 1)).
+    for seed, shape, dtype in [(404, (5, 9), np.float32), (405, (3, 4, 2), np.float64)]:
+        x = nonzero_inputs(seed, shape, dtype)
+        what = f"dropout(x, 1.0, training=True) of a {dtype.__name__} {shape} array"
+        out = submission.dropout(x, 1.0, training=True, seed=seed)
+        expect_float_array(out, shape, dtype, what)
+        expect_true(np.all(out == 0), f"{what} should be all zeros (rate 1 drops every value).")
 
 
 @pytest.mark.points(1)
@@ -191,6 +218,14 @@ def test_dropout_same_seed_same_mask(submission):
     c = submission.dropout(x, 0.4, training=True, seed=8)
     expect_float_array(c, x.shape, np.float64, "dropout(x, 0.4, training=True, seed=8)")
     expect_true(not np.array_equal(a == 0, c == 0), "seeds 7 and 8 gave the same mask.")
+    # The defaults, training=True and seed=None: each call drops afresh. Two equal masks of 1,200
+    # drops at rate 0.4 have probability 0.52 ** 1200, below 1e-300.
+    d1, d2 = submission.dropout(x, 0.4), submission.dropout(x, 0.4)
+    for out in (d1, d2):
+        expect_float_array(out, x.shape, np.float64, "dropout(x, 0.4)")
+        expect_true(np.any(out == 0), "dropout(x, 0.4) dropped nothing: training should default to True.")
+    expect_true(not np.array_equal(d1 == 0, d2 == 0), "two calls of dropout(x, 0.4) without a seed dropped the "
+                "same positions: with seed=None each call should draw a fresh mask.")
 
 
 # ----------------------------------------------------------------------------- batch_norm
@@ -278,6 +313,10 @@ def test_batch_norm_default_momentum_and_epsilon(submission, reference):
     got, expected = bn_outputs(submission, reference, args, what, training=True)
     for part, name in enumerate(["y", "new_moving_mean", "new_moving_variance"]):
         expect_array(got[part], expected[part], **BN_TOL[np.float64], what=f"{name} of {what}")
+    what = "batch_norm(x, gamma, beta, moving_mean, moving_variance) (inference, the default)"
+    got, expected = bn_outputs(submission, reference, args, what)
+    for part, name in enumerate(["y", "new_moving_mean", "new_moving_variance"]):
+        expect_array(got[part], expected[part], **BN_TOL[np.float64], what=f"{name} of {what}")
 
 
 # ----------------------------------------------------------------------------- early_stopping
@@ -285,23 +324,48 @@ def test_batch_norm_default_momentum_and_epsilon(submission, reference):
 KEYS = ("stopped_epoch", "best_epoch", "epochs_run")
 
 
-def expect_decision(got, expected, what):
+def expect_decision(got, expected, what, public):
+    """The dict's keys and int values, then each value. ``public``: the case is one of the public
+    tests' EARLY_STOPPING_CASES, so the message may show what was expected and what came back."""
     expect_true(isinstance(got, dict), f"{what} should return a dict with keys {', '.join(KEYS)}.", stage=Stage.TYPE)
     for key in KEYS:
         expect_true(key in got, f"{what} returned no {key!r}.", stage=Stage.TYPE)
         ok = isinstance(got[key], numbers.Integral) and not isinstance(got[key], bool)
         expect_true(ok, f"{key} of {what} should be an int.", stage=Stage.TYPE)
-        expect_true(int(got[key]) == expected[key], f"{key} of {what} is wrong.")
+        if public:
+            expect_true(int(got[key]) == expected[key],
+                        f"{what} returned {key}={int(got[key])}, but keras.callbacks.EarlyStopping gives "
+                        f"{key}={expected[key]} (a public case: EARLY_STOPPING_CASES in the public tests).")
+        else:
+            expect_true(int(got[key]) == expected[key], f"{key} of {what} is wrong.")
 
 
-def check_cases(submission, reference, cases, label):
+def call_text(history, kwargs):
+    """The call as a student can rerun it: early_stopping([1.0, 0.8, ...], patience=2)."""
+    return f"early_stopping({[float(v) for v in history]!r}{''.join(f', {k}={v!r}' for k, v in kwargs.items())})"
+
+
+def check_public_cases(submission, reference, cases, seed):
+    """Handwritten cases, all shown in the public tests: a failure names the call. Then each
+    case's hidden twin: its settings on its history plus seeded noise, rounded to 0.001 like every
+    history here (so no comparison is a near-tie, see above), whose message shows no value; so a
+    table of the public answers earns nothing."""
+    for history, kwargs in cases:
+        expect_decision(submission.early_stopping(history, **kwargs), reference.early_stopping(history, **kwargs),
+                        call_text(history, kwargs), public=True)
+    rng = np.random.default_rng(seed)
     for i, (history, kwargs) in enumerate(cases, 1):
-        what = f"early_stopping on {label} history {i} of {len(cases)}"
-        expect_decision(submission.early_stopping(history, **kwargs), reference.early_stopping(history, **kwargs), what)
+        twin = [round(float(v) + float(rng.normal(0.0, 0.02)), 3) for v in history]
+        expect_decision(submission.early_stopping(twin, **kwargs), reference.early_stopping(twin, **kwargs),
+                        f"early_stopping on a hidden history with the settings of public case {i} of {len(cases)}",
+                        public=False)
 
 
-# The handcrafted cases, (history, keyword arguments); tests/test_reference_regularization.py
-# replays every one of them through keras.callbacks.EarlyStopping.
+# The handcrafted cases, (history, keyword arguments). They are public: the public tests'
+# EARLY_STOPPING_CASES lists each with Keras's decision (tests/test_wrong_variants_regularization.py
+# checks that it lists exactly these, and tests/test_reference_regularization.py replays every one
+# through keras.callbacks.EarlyStopping), so a failure may show the call and both decisions. The
+# seeded histories below are hidden: their messages show no value.
 LOSS = [1.0, 0.8, 0.7, 0.72, 0.71, 0.75, 0.69, 0.74, 0.76, 0.78, 0.8, 0.9]
 ACCURACY = [0.5, 0.62, 0.7, 0.69, 0.71, 0.705, 0.7, 0.712, 0.69, 0.68, 0.7]
 DELTA_LOSS = [1.0, 0.9, 0.895, 0.889, 0.884, 0.87, 0.869, 0.868, 0.8675, 0.86]
@@ -310,9 +374,10 @@ BASELINE_LOSS = [1.0, 0.9, 0.85, 0.86, 0.84, 0.83, 0.87, 0.88, 0.89, 0.9]
 WARMUP_LOSS = [0.5, 1.0, 1.1, 1.2, 0.9, 0.95, 0.97, 0.99, 1.0]
 CASES = {
     "patience": [(LOSS, {"patience": p}) for p in (0, 1, 2, 3, 5)]
-    + [(LOSS, {"patience": 2, "mode": "min"}), ([0.5, 0.6, 0.4, 0.45, 0.3], {"patience": 0})],
+    + [(LOSS, {"patience": 2, "mode": "min"}), ([0.5, 0.6, 0.4, 0.45, 0.3], {"patience": 0}),
+       (LOSS, {}), ([0.5, 0.6, 0.4, 0.45, 0.3], {})],  # Keras's defaults: patience 0, mode "min", ...
     "max_mode": [(ACCURACY, {"patience": p, "mode": "max"}) for p in (0, 1, 2, 3)]
-    + [([0.9, 0.8, 0.85, 0.95, 0.94], {"patience": 1, "mode": "max"})],
+    + [([0.9, 0.8, 0.85, 0.95, 0.94], {"patience": 1, "mode": "max"}), (ACCURACY, {"mode": "max"})],
     "min_delta": [(DELTA_LOSS, {"patience": p, "min_delta": d}) for p, d in [(1, 0.0075), (2, 0.0075), (1, 0.0125),
                                                                                (0, 0.0025)]]
     + [(DELTA_LOSS, {"patience": 1, "min_delta": -0.0075}),  # Keras uses |min_delta|
@@ -335,32 +400,32 @@ CASES = {
 
 @pytest.mark.points(1)
 def test_early_stopping_patience_min_mode(submission, reference):
-    check_cases(submission, reference, CASES["patience"], "a min-mode")
+    check_public_cases(submission, reference, CASES["patience"], seed=611)
 
 
 @pytest.mark.points(1)
 def test_early_stopping_max_mode(submission, reference):
-    check_cases(submission, reference, CASES["max_mode"], "a max-mode")
+    check_public_cases(submission, reference, CASES["max_mode"], seed=612)
 
 
 @pytest.mark.points(1)
 def test_early_stopping_min_delta(submission, reference):
-    check_cases(submission, reference, CASES["min_delta"], "a min_delta")
+    check_public_cases(submission, reference, CASES["min_delta"], seed=613)
 
 
 @pytest.mark.points(1)
 def test_early_stopping_baseline(submission, reference):
-    check_cases(submission, reference, CASES["baseline"], "a baseline")
+    check_public_cases(submission, reference, CASES["baseline"], seed=614)
 
 
 @pytest.mark.points(1)
 def test_early_stopping_start_from_epoch(submission, reference):
-    check_cases(submission, reference, CASES["start_from_epoch"], "a start_from_epoch")
+    check_public_cases(submission, reference, CASES["start_from_epoch"], seed=615)
 
 
 @pytest.mark.points(1)
 def test_early_stopping_never_stops(submission, reference):
-    check_cases(submission, reference, CASES["never_stops"], "a never-stopping")
+    check_public_cases(submission, reference, CASES["never_stops"], seed=616)
 
 
 SEEDED_CASES_SEED = 601
@@ -388,4 +453,7 @@ def seeded_cases(seed, count):
 
 @pytest.mark.points(2)
 def test_early_stopping_seeded_histories(submission, reference):
-    check_cases(submission, reference, seeded_cases(SEEDED_CASES_SEED, 40), "a seeded")
+    cases = seeded_cases(SEEDED_CASES_SEED, 40)
+    for i, (history, kwargs) in enumerate(cases, 1):
+        expect_decision(submission.early_stopping(history, **kwargs), reference.early_stopping(history, **kwargs),
+                        f"early_stopping on hidden seeded history {i} of {len(cases)}", public=False)

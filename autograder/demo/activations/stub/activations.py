@@ -8,7 +8,7 @@ the grader only sees your return values, but the point is to write the formulas 
 
 Conventions for every function below:
 - Input ``x``: a NumPy array, dtype float32 or float64, any shape with at least one axis.
-- Output: a new NumPy array (``numpy.ndarray``, not a list, not a tf.Tensor) with the same
+- Output: a NumPy array (``numpy.ndarray``, not a list, not a tf.Tensor) with the same
   shape AND the same dtype as ``x``. Beware: multiplying a float32 array by a
   ``np.float64(...)`` scalar gives float64; a plain Python float keeps float32.
 - No overflow, no NaN: the grader calls your functions with inputs as large as +-1000.

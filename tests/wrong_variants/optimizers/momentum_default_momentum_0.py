@@ -1,6 +1,6 @@
 """WRONG VARIANT, graded by tests/test_wrong_variants_optimizers.py.
 
-The mistake: rmsprop_step divides by sqrt(v) + epsilon instead of sqrt(v + epsilon).
+The mistake: momentum_step's momentum defaults to Keras SGD's 0.0, not the course's 0.9.
 
 A copy of solutions/optimizers/optimizers.py with that one mistake.
 """
@@ -37,7 +37,7 @@ def sgd_step(params, grads, state=None, learning_rate=0.01):
     return new, {"iterations": int(state["iterations"]) + 1}
 
 
-def momentum_step(params, grads, state=None, learning_rate=0.01, momentum=0.9):
+def momentum_step(params, grads, state=None, learning_rate=0.01, momentum=0.0):
     """keras.optimizers.SGD(learning_rate, momentum): v = momentum*v - lr*g; w = w + v.
 
     State: {"iterations", "velocity"}; velocity starts at zeros.
@@ -116,7 +116,7 @@ def rmsprop_step(params, grads, state=None, learning_rate=0.001, rho=0.9, epsilo
     for w, g, v in zip(params, grads, state["v"]):
         v = _c(rho, w) * np.asarray(v, dtype=w.dtype) + _c(1.0 - rho, w) * (g * g)
         vs.append(v)
-        new_params.append(w - _c(learning_rate, w) * g / (np.sqrt(v) + _c(epsilon, w)))
+        new_params.append(w - _c(learning_rate, w) * g / np.sqrt(v + _c(epsilon, w)))
     return new_params, {"iterations": int(state["iterations"]) + 1, "v": vs}
 
 

@@ -1,8 +1,9 @@
 """WRONG VARIANT, graded by tests/test_wrong_variants_optimizers.py.
 
-The mistake: adagrad_step divides by sqrt(a) + epsilon instead of sqrt(a + epsilon).
+The mistake: rmsprop_step puts epsilon the textbook way, and forgets (1 - rho):
+v = rho * v + g^2.
 
-A copy of solutions/optimizers/optimizers.py with that one mistake.
+A copy of tests/wrong_variants/optimizers/rmsprop_textbook_form.py (an accepted form) with that one mistake.
 """
 
 import numpy as np
@@ -99,24 +100,19 @@ def adagrad_step(params, grads, state=None, learning_rate=0.001, initial_accumul
     for w, g, a in zip(params, grads, state["accumulator"]):
         a = np.asarray(a, dtype=w.dtype) + g * g
         accumulators.append(a)
-        new_params.append(w - _c(learning_rate, w) * g / (np.sqrt(a) + _c(epsilon, w)))
+        new_params.append(w - _c(learning_rate, w) * g / np.sqrt(a + _c(epsilon, w)))
     return new_params, {"iterations": int(state["iterations"]) + 1, "accumulator": accumulators}
 
 
 def rmsprop_step(params, grads, state=None, learning_rate=0.001, rho=0.9, epsilon=1e-7):
-    """keras.optimizers.RMSprop (momentum=0, centered=False):
-
-        v = rho*v + (1-rho)*g^2;  w = w - lr * g / sqrt(v + epsilon)
-
-    State: {"iterations", "v"}; v starts at zeros.
-    """
+    """RMSprop with epsilon outside the square root."""
     params, grads = _arrays(params, grads)
     state = _start(params, state, v=0.0)
     new_params, vs = [], []
     for w, g, v in zip(params, grads, state["v"]):
-        v = _c(rho, w) * np.asarray(v, dtype=w.dtype) + _c(1.0 - rho, w) * (g * g)
+        v = _c(rho, w) * np.asarray(v, dtype=w.dtype) + (g * g)
         vs.append(v)
-        new_params.append(w - _c(learning_rate, w) * g / np.sqrt(v + _c(epsilon, w)))
+        new_params.append(w - _c(learning_rate, w) * g / (np.sqrt(v) + _c(epsilon, w)))
     return new_params, {"iterations": int(state["iterations"]) + 1, "v": vs}
 
 

@@ -1,7 +1,6 @@
 """WRONG VARIANT, graded by tests/test_wrong_variants_optimizers.py.
 
-The mistake: adam_step adds epsilon to sqrt(v_hat) (the textbook form) instead of
-Keras's sqrt(v).
+The mistake: rmsprop_step starts v at 0.1 (as AdaGrad's accumulator), not at 0.
 
 A copy of solutions/optimizers/optimizers.py with that one mistake.
 """
@@ -112,7 +111,7 @@ def rmsprop_step(params, grads, state=None, learning_rate=0.001, rho=0.9, epsilo
     State: {"iterations", "v"}; v starts at zeros.
     """
     params, grads = _arrays(params, grads)
-    state = _start(params, state, v=0.0)
+    state = _start(params, state, v=0.1)
     new_params, vs = [], []
     for w, g, v in zip(params, grads, state["v"]):
         v = _c(rho, w) * np.asarray(v, dtype=w.dtype) + _c(1.0 - rho, w) * (g * g)
@@ -147,8 +146,7 @@ def adam_step(params, grads, state=None, learning_rate=0.001, beta_1=0.9, beta_2
         v = v + (g * g - v) * dt(1.0 - beta_2)
         ms.append(m)
         vs.append(v)
-        new_params.append(w - (m / (dt(1) - beta_1_power)) * dt(learning_rate)
-                          / (np.sqrt(v / (dt(1) - beta_2_power)) + dt(epsilon)))
+        new_params.append(w - (m * alpha) / (np.sqrt(v) + dt(epsilon)))
     return new_params, {"iterations": t, "m": ms, "v": vs}
 
 
