@@ -359,3 +359,14 @@ def expect_keys(got, keys, *, what: str = "output") -> None:
     for key in keys:
         if key not in got:
             raise CheckFailure(Stage.TYPE, f"{what} has no key {key!r}.")
+
+
+# ANSI sequences in a library's own error text (Keras bolds its messages: "\x1b[1m...\x1b[0m"), and the
+# "[1m" / "[0m" left behind where something already removed the ESC byte (printable does).
+_ANSI = re.compile(r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]|\[(?:\d+(?:;\d+)*)?m")
+
+
+def without_ansi(text) -> str:
+    """``text`` without ANSI escape sequences, whole (ESC [ 1 m) or with the ESC already gone ([1m):
+    Keras's errors reach feedback through here, before printable/student_text clean and cap them."""
+    return _ANSI.sub("", str(text))

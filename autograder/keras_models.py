@@ -32,7 +32,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from autograder.checks import MAX_TYPE_NAME_BYTES, CheckFailure, Stage
+from autograder.checks import MAX_TYPE_NAME_BYTES, CheckFailure, Stage, without_ansi
 from autograder.engine.calls import MAX_STUDENT_MESSAGE_BYTES, student_text
 from autograder.sandbox.child.protocol import KerasModelSpec
 
@@ -115,8 +115,19 @@ RECURRENT_CELLS = {"SimpleRNNCell", "LSTMCell", "GRUCell", "StackedRNNCells"}
 MODELED_LAYERS = PLAIN_LAYERS | POOLING_LAYERS | ATTENTION_LAYERS | RECURRENT_LAYERS | {"Dot", "TimeDistributed"}
 
 
-# Settings that change neither output shapes nor parameter counts, but change learning.
-COMPARED_SETTINGS = ("rate", "kernel_regularizer", "trainable", "use_bias", "strides", "pool_size", "padding")
+# Settings that change neither output shapes nor parameter counts, but change learning (or what a
+# layer computes at test time): those the handouts' tables state, and those they leave at Keras's
+# defaults (a BatchNormalization() with PyTorch's momentum=0.1 and epsilon=1e-5 is not the table's).
+# Initializers are not compared: the learning test sees those that matter.
+COMPARED_SETTINGS = (
+    "rate", "noise_shape",  # Dropout
+    "kernel_regularizer", "bias_regularizer", "activity_regularizer", "trainable", "use_bias",
+    "strides", "pool_size", "padding", "dilation_rate", "data_format",  # convolutions and pooling
+    "momentum", "epsilon", "center", "scale", "axis",  # BatchNormalization
+    "recurrent_activation", "dropout", "recurrent_dropout", "go_backwards", "return_sequences",
+    "return_state", "reset_after",  # recurrent layers
+    "mask_zero",  # Embedding: mask_zero=True masks letter id 0
+)
 
 
 @dataclass(frozen=True)
@@ -164,7 +175,47 @@ def _name(text) -> str:
 
 def _error_text(error: BaseException) -> str:
     """Why Keras failed on a config, as a message may quote it: Keras's text can quote the config."""
-    return f"{_name(type(error).__name__)}: {student_text(str(error), MAX_STUDENT_MESSAGE_BYTES)}"
+    return f"{_name(type(error).__name__)}: {student_text(without_ansi(error), MAX_STUDENT_MESSAGE_BYTES)}"
+
+
+# How the sandbox names a model whose config Keras could not save (sandbox/child/protocol.py).
+UNSAVABLE_MARK = " (its config cannot be saved"
+HOW_TO_BUILD = ("Write the same layers with keras.Sequential([keras.Input(shape=...), layer, layer, ...]) or with "
+                "the functional API (inputs = keras.Input(shape=...); x = layer(x) for each layer; "
+                "keras.Model(inputs, outputs)).")
+
+
+def not_a_model(value, *, what: str = "the function") -> CheckFailure:
+    """Why ``value`` (a submission's return value that is not a rebuildable model) cannot be graded.
+
+    A keras.Model whose config Keras cannot save crosses the sandbox as a foreign object named
+    "module.Class (its config cannot be saved: ...)": typically a subclass of keras.Model whose
+    constructor takes an argument. The message says why the grader cannot use it and what to write."""
+    type_name = str(getattr(value, "_autograder_type_name", type(value).__name__))
+    if UNSAVABLE_MARK in type_name:
+        qualified = type_name.split(UNSAVABLE_MARK, 1)[0]
+        module, _, class_name = qualified.rpartition(".")
+        if module == "keras" or module.startswith("keras."):
+            kind = (f"a {_name(class_name)} with a custom layer whose config Keras cannot save (a layer's config "
+                    "is rebuilt from its class, and the grader has only Keras's built-in classes)")
+        else:
+            return subclass_failure(class_name, what=what)
+        return CheckFailure(Stage.TYPE, f"{what} returned {kind}, so the grader cannot rebuild it. {HOW_TO_BUILD}")
+    return CheckFailure(Stage.TYPE, f"{what} should return a keras.Model, but it returned a {_name(type_name)}.")
+
+
+def subclass_failure(class_name: str, *, what: str = "the function") -> CheckFailure:
+    """Why a subclass of keras.Model cannot be graded, and what to write instead."""
+    return CheckFailure(Stage.TYPE, f"{what} returned a {_name(class_name)}, a subclass of keras.Model. The grader "
+                                    "rebuilds your model from its config in another process, from Keras's built-in "
+                                    "classes only, and a subclass's config cannot be rebuilt without its code (Keras "
+                                    "cannot even save it when its constructor takes an argument), so the grader "
+                                    f"cannot rebuild it. {HOW_TO_BUILD}")
+
+
+def keras_error_text(error: BaseException) -> str:
+    """Keras's own error, as feedback may quote it: ANSI codes removed, capped and masked."""
+    return _error_text(error)
 
 
 def _refuse(reason: str) -> CheckFailure:
@@ -594,8 +645,7 @@ def rebuild_with_cost(spec, *, input_shape: tuple | None = None) -> "tuple[keras
     CheckFailure. ``input_shape``: the shape of one example of the data the grader is about to
     train it on; the cost is then measured at that shape (see _with_input_shape)."""
     if not isinstance(spec, KerasModelSpec):
-        type_name = getattr(spec, "_autograder_type_name", type(spec).__name__)
-        raise CheckFailure(Stage.TYPE, f"the function should return a keras.Model, but it returned a {type_name}.")
+        raise not_a_model(spec)
     if len(spec.config_json) > MAX_CONFIG_BYTES:
         raise _refuse("its config is unreasonably large")
     try:
@@ -607,6 +657,12 @@ def rebuild_with_cost(spec, *, input_shape: tuple | None = None) -> "tuple[keras
     # The grader compiles with its own recipe: a compiled model's optimizer, loss and metrics
     # are dropped rather than rebuilt.
     config.pop("compile_config", None)
+    module = config.get("module")
+    if config.get("class_name") not in ("Sequential", "Functional", "Model") and not (
+            isinstance(module, str) and (module == "keras" or module.startswith("keras."))):
+        # A subclass of keras.Model (saved with its code's name): say so plainly, before the walk
+        # below would name it as just another custom class.
+        raise subclass_failure(config.get("class_name"))
     _check_serialized_objects(config)
     if config.get("class_name") not in ("Sequential", "Functional", "Model"):
         raise _refuse(f"it is a {_name(config.get('class_name'))}, not a Sequential or functional model")

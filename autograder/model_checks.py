@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.checks import CheckFailure, Stage, expect_true, record_curve, record_metric
-from autograder.keras_models import count_parameters, expect_same_architecture, rebuild, spec_of
+from autograder.checks import CheckFailure, Stage, record_curve, record_metric
+from autograder.keras_models import (count_parameters, expect_same_architecture, not_a_model, rebuild, spec_of,
+                                     subclass_failure)
 from autograder.sandbox.child.protocol import KerasModelSpec
 from autograder.training import TIME_BUDGET_FLOOR_S, Budget, Recipe, train_and_evaluate, training_budget
 
@@ -20,7 +21,7 @@ from autograder.training import TIME_BUDGET_FLOOR_S, Budget, Recipe, train_and_e
 MAX_ACCURACY_BEFORE_TRAINING = 0.5  # on the first 1000 test images (training.EVALUATION_BATCH)
 
 
-def as_model(value):
+def as_model(value, *, what: str = "the function"):
     """A Keras model from a submission's return value (rebuilt if it came from the sandbox).
 
     The rebuilt model is kept on the spec: the checks that look at it share one rebuild
@@ -33,19 +34,31 @@ def as_model(value):
     import keras
 
     if not isinstance(value, keras.Model):
-        type_name = getattr(value, "_autograder_type_name", type(value).__name__)
-        raise CheckFailure(Stage.TYPE, f"the function should return a keras.Model, but it returned a {type_name}.")
+        raise not_a_model(value, what=what)
+    if not type(value).__module__.startswith("keras."):  # a student's run: the grader would refuse it
+        raise subclass_failure(type(value).__name__, what=what)
     return value
 
 
-def check_architecture(value, reference_model, *, what: str = "model") -> None:
-    """Same layer types, in order, with the same output shapes, activations and settings."""
-    expect_same_architecture(as_model(value), reference_model, what=what)
+# How a task may ask for a model to be built, and the class Keras gives such a model.
+MODEL_KINDS = {"Sequential": "keras.Sequential([...])",
+               "Functional": "the functional API (keras.Input, layers called on tensors, keras.Model(inputs, outputs))"}
+
+
+def check_architecture(value, reference_model, *, what: str = "model", kind: str | None = None) -> None:
+    """Same layer types, in order, with the same output shapes, activations and settings; and, where
+    the task says how to build it (``kind``: "Sequential" or "Functional"), built that way."""
+    model = as_model(value, what=what)
+    if kind is not None and type(model).__name__ != kind:
+        raise CheckFailure(Stage.TYPE, f"{what} should be built with {MODEL_KINDS[kind]}, but it is "
+                                       f"{'a Sequential' if type(model).__name__ == 'Sequential' else 'a functional'} "
+                                       "model.")
+    expect_same_architecture(model, reference_model, what=what)
 
 
 def check_parameter_counts(value, reference_model, *, what: str = "model") -> None:
     """Same numbers of trainable and non-trainable parameters as the architecture asks for."""
-    model = as_model(value)
+    model = as_model(value, what=what)
     got = (count_parameters(model.trainable_weights), count_parameters(model.non_trainable_weights))
     expected = (count_parameters(reference_model.trainable_weights), count_parameters(reference_model.non_trainable_weights))
     if got != expected:
@@ -65,6 +78,11 @@ def check_learns(value, recipe: Recipe, minimum_accuracy: float, *, what: str = 
     ``reference_model``'s own time under the recipe on this machine (training.training_budget);
     without one, by TIME_BUDGET_FLOOR_S alone. A model over budget fails this test, and only it."""
     if not isinstance(value, KerasModelSpec):
+        import keras
+
+        if not isinstance(value, keras.Model):  # it did not leave the sandbox as a model: say why
+            raise not_a_model(value, what=what)
+        as_model(value, what=what)  # a subclass is refused with its reason
         raise CheckFailure(Stage.TYPE, f"{what} can only be trained by the grader (run `autograder check`).")
     budget = (training_budget(spec_of(reference_model), recipe) if reference_model is not None
               else Budget(TIME_BUDGET_FLOOR_S))
@@ -84,14 +102,33 @@ def check_learns(value, recipe: Recipe, minimum_accuracy: float, *, what: str = 
     record_metric("train_seconds", report.train_seconds)
     for name, values in report.curve.items():
         record_curve(name, values)
-    expect_true(
-        report.test_accuracy >= minimum_accuracy,
-        f"after the grader's training recipe ({recipe.train_samples} {recipe.dataset} images, {recipe.epochs} "
-        f"epoch(s), {recipe.optimizer} lr={recipe.learning_rate:g}) {what} reaches {report.test_accuracy:.3f} test "
-        f"accuracy; at least {minimum_accuracy:.3f} is required. Check activations, initializers and "
-        "trainable flags: a layer that cannot learn stops the whole network.",
-    )
+    if report.test_accuracy < minimum_accuracy:
+        raise CheckFailure(Stage.VALUES, learning_failure(report, recipe, minimum_accuracy, what=what))
     return report.test_accuracy
+
+
+def learning_failure(report, recipe: Recipe, minimum_accuracy: float, *, what: str = "model") -> str:
+    """Why a model's test accuracy is under the threshold, from what its training showed.
+
+    A model that fits its training batches (its last epoch's training accuracy reaches the
+    threshold) but not the test images learned; what it learned does not carry over to
+    evaluation. Otherwise it did not learn. The numbers shown are the student's own accuracies,
+    the threshold and the recipe, all of which the handout or the feedback states anyway."""
+    steps = recipe.epochs * (recipe.train_samples // recipe.batch_size)
+    setting = (f"after the grader's training recipe ({recipe.train_samples} {recipe.dataset} images, {recipe.epochs} "
+               f"epoch(s), {steps} steps of {recipe.batch_size}, {recipe.optimizer} lr={recipe.learning_rate:g})")
+    trained = (report.history or {}).get("accuracy") or []
+    if trained and trained[-1] >= minimum_accuracy:
+        return (f"{setting} {what} reaches {trained[-1]:.3f} accuracy on its training batches in the last epoch but "
+                f"{report.test_accuracy:.3f} on the test images; at least {minimum_accuracy:.3f} is required. It "
+                "learns, but what it learned does not carry over to evaluation. Usual causes: a BatchNormalization "
+                "whose momentum is close to 1 (at test time it uses its moving mean and variance, which after "
+                f"{steps} steps still hold momentum**{steps} of their initial values); overfitting (a layer "
+                "too large, or missing dropout); or inputs prepared differently in training and at test time (a "
+                "noise, dropout or normalization layer placed before the first layer that learns).")
+    return (f"{setting} {what} reaches {report.test_accuracy:.3f} test accuracy; at least {minimum_accuracy:.3f} is "
+            "required. Check activations, initializers and trainable flags: a layer that cannot learn stops the "
+            "whole network.")
 
 
 # ----------------------------------------------------------------------------- public checks
@@ -128,7 +165,7 @@ def model_as_graded(value, *, what: str = "the model"):
     custom layer, a subclassed model) fails a local check as it fails in grading."""
     if isinstance(value, KerasModelSpec):
         return value
-    model = as_model(value)
+    model = as_model(value, what=what)
     import json
 
     import keras

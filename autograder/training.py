@@ -20,6 +20,7 @@ submissions goes on; an honest model costs one clock reading per batch.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import time
@@ -30,7 +31,7 @@ from functools import lru_cache
 import numpy as np
 
 from autograder.checks import CheckFailure, Stage
-from autograder.keras_models import rebuild_with_cost
+from autograder.keras_models import keras_error_text, rebuild_with_cost
 
 DEFAULT_THREADS = 2
 EVALUATION_BATCH = 1000
@@ -139,6 +140,24 @@ class _Clock:
                                                 f"{projected:.0f} s at its pace, more than {self.budget.explanation}; "
                                                 "the grader stopped it. The architecture trains far faster: check "
                                                 "the number and sizes of its layers.")
+
+
+@contextlib.contextmanager
+def _keras_errors(what: str):
+    """Keras's error while the grader trains or runs a rebuilt model (an output that does not fit the
+    labels, say) as a failure of the submission, its text without Keras's ANSI bold codes and
+    capped and masked like any text the config chose (keras_models.keras_error_text)."""
+    try:
+        yield
+    except CheckFailure:
+        raise
+    except Exception as error:  # noqa: BLE001 - narrowed below: Keras's and the backend's own errors only
+        module = type(error).__module__ or ""
+        if not (isinstance(error, (ValueError, TypeError)) or module.startswith(("tensorflow", "jax", "keras"))):
+            raise
+        raise CheckFailure(Stage.EXCEPTION, f"Keras failed while the grader trained or ran {what} "
+                                            f"({keras_error_text(error)}). Often an output that does not fit the "
+                                            "labels: the grader's labels are class ids, one per example.") from None
 
 
 @dataclass
@@ -375,8 +394,10 @@ def train_and_evaluate(spec, recipe: Recipe, *,
     clock = _Clock(budget, 3 * recipe.epochs * (len(x_train) // recipe.batch_size) * recipe.batch_size
                    + checked + len(x_test), what)
     if before_training is not None:
-        before_training(_accuracy_of(model, x_test[:EVALUATION_BATCH], y_test[:EVALUATION_BATCH], evaluation_batch,
-                                     clock))
+        with _keras_errors(what):
+            untrained = _accuracy_of(model, x_test[:EVALUATION_BATCH], y_test[:EVALUATION_BATCH], evaluation_batch,
+                                     clock)
+        before_training(untrained)
     optimizer = keras.optimizers.get({"class_name": recipe.optimizer, "config": {"learning_rate": recipe.learning_rate}})
     model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     rng = np.random.default_rng(recipe.seed)
@@ -392,7 +413,8 @@ def train_and_evaluate(spec, recipe: Recipe, *,
     for _ in range(recipe.epochs):
         epoch = np.zeros(2)
         for batch in _batches(len(x_train), recipe.batch_size, rng):
-            logs = model.train_on_batch(x_train[batch], y_train[batch], return_dict=True)
+            with _keras_errors(what):
+                logs = model.train_on_batch(x_train[batch], y_train[batch], return_dict=True)
             clock.tick(3 * len(batch))
             values = (float(logs.get("loss", float("nan"))),
                       float(logs.get("accuracy", logs.get("compile_metrics", float("nan")))))
@@ -411,7 +433,8 @@ def train_and_evaluate(spec, recipe: Recipe, *,
         curve["loss"].append(float(window[0] / (step % every)))
         curve["accuracy"].append(float(window[1] / (step % every)))
     trained = time.perf_counter()
-    test_accuracy = _accuracy_of(model, x_test, y_test, evaluation_batch, clock)
+    with _keras_errors(what):
+        test_accuracy = _accuracy_of(model, x_test, y_test, evaluation_batch, clock)
     return TrainingReport(
         test_accuracy=test_accuracy,
         train_seconds=trained - started,
@@ -452,7 +475,8 @@ def train_until_fit(spec, x: np.ndarray, y: np.ndarray, *, seed: int, learning_r
     model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="sparse_categorical_crossentropy")
     clock = _Clock(budget, (3 * max_steps + max_steps // check_every + 1) * len(x), what)
     started = time.perf_counter()
-    predictions = np.asarray(model.predict_on_batch(x)).argmax(axis=-1)
+    with _keras_errors(what):
+        predictions = np.asarray(model.predict_on_batch(x)).argmax(axis=-1)
     clock.tick(len(x))
     if np.array_equal(predictions, y):
         # Fitting before any step means weights from the config (Constant initializers, a seed
@@ -462,11 +486,12 @@ def train_until_fit(spec, x: np.ndarray, y: np.ndarray, *, seed: int, learning_r
                                          "from learning. Use Keras's default initializers.")
     steps = 0
     while steps < max_steps and not np.array_equal(predictions, y):
-        for _ in range(check_every):
-            model.train_on_batch(x, y)
-            clock.tick(3 * len(x))
+        with _keras_errors(what):
+            for _ in range(check_every):
+                model.train_on_batch(x, y)
+                clock.tick(3 * len(x))
+            predictions = np.asarray(model.predict_on_batch(x)).argmax(axis=-1)
         steps += check_every
-        predictions = np.asarray(model.predict_on_batch(x)).argmax(axis=-1)
         clock.tick(len(x))
     return FitReport(steps=steps, accuracy=float(np.mean(predictions == y)), predictions=predictions.tolist(),
                      seconds=time.perf_counter() - started, model=model)

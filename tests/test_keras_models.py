@@ -6,8 +6,11 @@ import re
 import keras
 import pytest
 
-from autograder.checks import CheckFailure, Stage
-from autograder.keras_models import expect_same_architecture, layer_summaries, rebuild, spec_of
+from autograder.checks import CheckFailure, Stage, without_ansi
+from autograder.keras_models import expect_same_architecture, keras_error_text, layer_summaries, rebuild, spec_of
+from autograder.model_checks import as_model, check_learns, learning_failure
+from autograder.model_recipes import RECIPES
+from autograder.training import TrainingReport
 from autograder.sandbox.child import protocol
 from autograder.sandbox.child.protocol import KerasModelSpec
 
@@ -134,3 +137,119 @@ def test_keras_errors_are_capped_in_messages():
         rebuild(KerasModelSpec(json.dumps(config), "forged"))
     message = str(caught.value)
     assert len(message.encode()) < 500 and not re.search(r"\d{4}", message), message
+
+
+# ----------------------------------------------------------------------------- feedback a student can act on
+
+
+def _through_the_pipe(value):
+    """``value`` as the trusted side receives it from the sandbox."""
+    frame = protocol.encode_frame({"value": value})
+    length = protocol.parse_header_length(frame[:protocol.HEADER_PREFIX_BYTES])
+    header = frame[protocol.HEADER_PREFIX_BYTES:protocol.HEADER_PREFIX_BYTES + length]
+    rest, blobs = frame[protocol.HEADER_PREFIX_BYTES + length:], []
+    for size in protocol.blob_sizes_of(header):
+        blobs.append(rest[:size])
+        rest = rest[size:]
+    return protocol.decode_frame(header, blobs)["value"]
+
+
+def test_keras_errors_reach_feedback_without_ansi_codes():
+    """Does Keras's bold "\\x1b[1m...\\x1b[0m" reach feedback as plain text, whole or with its ESC gone?"""
+    inputs = keras.Input((4,))
+    model = keras.Model(inputs, keras.layers.Dense(3)(keras.layers.Reshape((2, 2))(inputs)))
+    config = json.loads(spec_of(model).config_json)
+    for layer in config["config"]["layers"]:
+        if layer["class_name"] == "Reshape":
+            layer["config"]["target_shape"] = [3, 3]
+    with pytest.raises(CheckFailure) as caught:
+        rebuild(KerasModelSpec(json.dumps(config), "Functional"))
+    message = str(caught.value)
+    assert "Exception encountered when calling Reshape.call(). The total size of the tensor must be unchanged." in message
+    assert "[1m" not in message and "[0m" not in message and "\x1b" not in message
+    assert keras_error_text(ValueError("[1mInput 0 is incompatible[0m")) == "ValueError: Input 0 is incompatible"
+    assert without_ansi("\x1b[1mbold\x1b[0m and [1;31mred[0m, but [1] stays") == "bold and red, but [1] stays"
+
+
+class LeNet5(keras.Model):
+    """A subclass whose constructor takes an argument: Keras cannot save its config."""
+
+    def __init__(self, num_classes):
+        super().__init__()
+        self.flatten = keras.layers.Flatten()
+        self.dense = keras.layers.Dense(num_classes, activation="softmax")
+
+    def call(self, x):
+        return self.dense(self.flatten(x))
+
+
+def test_a_subclass_is_explained_not_called_the_wrong_type():
+    """Does a subclass with a constructor argument get told why the grader cannot use it and what to
+    write instead, by the architecture checks and the learning test alike (not "run autograder check")?"""
+    model = LeNet5(10)
+    model(keras.ops.ones((1, 28, 28, 1)))
+    received = _through_the_pipe(model)
+    for check in (lambda: as_model(received, what="build_lenet()"), lambda: as_model(model, what="build_lenet()"),
+                  lambda: check_learns(received, RECIPES["lenet"], 0.5, what="build_lenet()"),
+                  lambda: check_learns(model, RECIPES["lenet"], 0.5, what="build_lenet()")):
+        with pytest.raises(CheckFailure) as caught:
+            check()
+        message = str(caught.value)
+        assert caught.value.stage is Stage.TYPE
+        assert "build_lenet() returned a LeNet5, a subclass of keras.Model. The grader rebuilds your model from its " \
+               "config in another process" in message, message
+        assert "a subclass's config cannot be rebuilt without its code" in message
+        assert "keras.Sequential([keras.Input(shape=...), layer, layer, ...]) or with the functional API" in message
+        assert "should return a keras.Model" not in message and "autograder check" not in message
+
+
+def test_batchnorm_settings_are_compared():
+    """Does PyTorch's BatchNormalization (momentum 0.1, epsilon 1e-5) differ from the table's BatchNormalization()?"""
+    def mlp(**settings):
+        return keras.Sequential([keras.Input((8,)), keras.layers.Dense(4),
+                                 keras.layers.BatchNormalization(**settings)])
+
+    with pytest.raises(CheckFailure, match=r"layer 2 \(BatchNormalization\) has momentum=0.1, but the architecture "
+                                           r"needs momentum=0.99"):
+        expect_same_architecture(rebuild(spec_of(mlp(momentum=0.1, epsilon=1e-5))), mlp())
+    with pytest.raises(CheckFailure, match="has epsilon="):
+        expect_same_architecture(rebuild(spec_of(mlp(epsilon=1e-5))), mlp())
+
+
+def _report(test_accuracy, training_accuracies):
+    return TrainingReport(test_accuracy=test_accuracy, train_seconds=1.0, evaluate_seconds=1.0,
+                          history={"loss": [1.0] * len(training_accuracies), "accuracy": training_accuracies})
+
+
+def test_a_model_that_trains_well_but_tests_badly_is_told_why():
+    """Is the train-well/test-badly pattern explained (BatchNormalization's moving statistics, overfitting,
+    train/test differences) instead of the generic "a layer that cannot learn"?"""
+    recipe = RECIPES["alexnet"]
+    message = learning_failure(_report(0.11, [0.6, 0.95]), recipe, 0.84, what="build_alexnet()")
+    steps = recipe.epochs * recipe.train_samples // recipe.batch_size
+    assert f"build_alexnet() reaches 0.950 accuracy on its training batches in the last epoch but 0.110 on the test " \
+           "images; at least 0.840 is required. It learns, but what it learned does not carry over" in message
+    assert f"a BatchNormalization whose momentum is close to 1 (at test time it uses its moving mean and variance, " \
+           f"which after {steps} steps still hold momentum**{steps} of their initial values); overfitting" in message
+    assert "cannot learn" not in message
+    generic = learning_failure(_report(0.11, [0.3, 0.12]), recipe, 0.84, what="build_alexnet()")
+    assert "reaches 0.110 test accuracy; at least 0.840 is required. Check activations" in generic
+
+
+def test_a_keras_error_in_training_is_the_submissions_failure():
+    """Does Keras's error while the grader trains a rebuilt model (an output that does not fit the labels)
+    reach feedback as a failure that says so, not as an internal error of the grader?"""
+    import numpy as np
+
+    from autograder.training import train_until_fit
+
+    model = keras.Sequential([keras.Input((4, 5)), keras.layers.SimpleRNN(3, return_sequences=True),
+                              keras.layers.Dense(5, activation="softmax")])
+    x = np.eye(5, dtype=np.float32)[np.arange(20).reshape(5, 4) % 5]
+    with pytest.raises(CheckFailure) as caught:
+        train_until_fit(spec_of(model), x, np.arange(5), seed=0, learning_rate=0.05, max_steps=10,
+                        what="build_onehot_rnn(4)")
+    message = str(caught.value)
+    assert caught.value.stage is Stage.EXCEPTION
+    assert message.startswith("Keras failed while the grader trained or ran build_onehot_rnn(4) (ValueError: ")
+    assert "Often an output that does not fit the labels" in message and "[1m" not in message

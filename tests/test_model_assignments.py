@@ -63,3 +63,38 @@ def test_verify_model_assignments():
     reports = api.verify(["mnist_mlp", "lenet", "alexnet", "rnn_letters"])
     assert [(r.assignment, r.problems) for r in reports] == [
         ("mnist_mlp", []), ("lenet", []), ("alexnet", []), ("rnn_letters", [])]
+
+
+FUNCTIONAL_LENET = '''
+def build_lenet():
+    inputs = keras.Input(shape=(28, 28, 1))
+    x = layers.Conv2D(filters=6, kernel_size=5, activation="relu")(inputs)
+    x = layers.MaxPooling2D(pool_size=2, strides=2)(x)
+    x = layers.Conv2D(filters=16, kernel_size=5, activation="relu")(x)
+    x = layers.MaxPooling2D(pool_size=2, strides=2)(x)
+    x = layers.Flatten()(x)
+    x = layers.Dense(120, activation="relu")(x)
+    x = layers.Dense(84, activation="relu")(x)
+    return keras.Model(inputs, layers.Dense(10, activation="softmax")(x))
+'''
+
+
+def test_a_functional_lenet_traces_its_layers_as_the_stub_says(tmp_path):
+    """The stub allows a functional LeNet: does its layer-by-layer trace (skipping the InputLayer that
+    model.layers lists first, as the stub says) pass the public tests and the hidden ones that do not train?"""
+    from autograder.engine.local import LocalSubmission
+    from autograder.engine.runner import run_tests
+    from in_process import hidden_results
+
+    assignment = get_assignment("lenet")
+    source = assignment.solution_path.read_text()
+    start, end = source.index("def build_lenet():"), source.index("def layer_output_shapes():")
+    path = tmp_path / "lenet.py"
+    path.write_text(source[:start] + FUNCTIONAL_LENET.lstrip() + "\n\n" + source[end:])
+    module = load_module_from_path(path, "_functional_lenet")
+    assert type(module.build_lenet()).__name__ == "Functional"
+    assert type(module.build_lenet().layers[0]).__name__ == "InputLayer"
+    public = run_tests(assignment.public_tests_path, LocalSubmission(path))
+    assert all(r.points == r.max_points for r in public), {r.name: r.message for r in public if r.points < r.max_points}
+    hidden = hidden_results("lenet", path, ["test_architecture", "test_parameter_counts", "test_layer_output_shapes"])
+    assert all(r.points == r.max_points for r in hidden.values()), {n: r.message for n, r in hidden.items()}

@@ -36,5 +36,6 @@ from keras import layers  # noqa: F401
 
 
 def build_alexnet() -> "keras.Model":
-    """The small AlexNet above, as a keras.Sequential (or functional) model, uncompiled."""
+    """The small AlexNet above, as a keras.Sequential (or functional) model (compiled or not: the
+    grader compiles its own copy)."""
     raise NotImplementedError("build_alexnet")

@@ -29,7 +29,8 @@ from keras import layers  # noqa: F401
 
 
 def build_lenet() -> "keras.Model":
-    """LeNet as above, as a keras.Sequential (or functional) model, uncompiled."""
+    """LeNet as above, as a keras.Sequential (or functional) model (compiled or not: the grader
+    compiles its own copy)."""
     raise NotImplementedError("build_lenet")
 
 
@@ -38,7 +39,9 @@ def layer_output_shapes() -> list:
 
     Build the model with ``build_lenet()``, make an input ``X`` of shape (1, 28, 28, 1)
     (float32, any values), then for each layer in ``model.layers`` compute ``X = layer(X)``
-    and record ``X.shape``.
+    and record ``X.shape``. A functional model lists its ``keras.Input`` first, as a
+    ``keras.layers.InputLayer``: skip that one (it is not a layer you call), so that either
+    kind of model gives the same 8 shapes.
 
     Returns:
         A list with one tuple of Python ints per layer, in order, e.g. the first is

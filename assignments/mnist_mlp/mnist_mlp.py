@@ -36,7 +36,8 @@ def build_mlp() -> "keras.Model":
     """The MLP above as a ``keras.Sequential`` model.
 
     Returns:
-        An uncompiled keras.Sequential whose first item is ``keras.Input(shape=(784,))``.
+        A keras.Sequential whose first item is ``keras.Input(shape=(784,))`` (compiled or not:
+        the grader compiles its own copy).
     """
     raise NotImplementedError("build_mlp")
 
@@ -46,7 +47,7 @@ def build_mlp_functional() -> "keras.Model":
     tensors, then ``keras.Model(inputs=inputs, outputs=outputs)``.
 
     Returns:
-        An uncompiled functional keras.Model with the same layers, shapes and parameter counts
-        as ``build_mlp()``.
+        A functional keras.Model with the same layers, shapes and parameter counts as
+        ``build_mlp()``.
     """
     raise NotImplementedError("build_mlp_functional")

@@ -29,8 +29,9 @@ def test_input_and_output_shapes(submission, builder):
 
 # ----------------------------------------------------------------------------- the handout's architecture
 # The table of the handout, layer by layer: the grader compares your layers' types (in order), output
-# shapes, activations, settings (dropout rate, regularizer, trainable, ...) and trainable and
-# non-trainable parameter counts with it, before it trains your model.
+# shapes, activations, settings (dropout rate, regularizer, trainable, BatchNormalization's momentum and
+# epsilon, ...) and trainable and non-trainable parameter counts with it, and checks that build_mlp is a
+# keras.Sequential and build_mlp_functional a functional model, before it trains your model.
 
 MLP_TABLE = [
     ("Dense", {"units": 512, "activation": "relu"}),
@@ -49,5 +50,6 @@ MLP_TABLE = [
 def test_layers_match_the_handout(submission, builder):
     model = model_as_graded(getattr(submission, builder)(), what=f"{builder}()")
     handout = model_from_table((784,), MLP_TABLE)
-    check_architecture(model, handout, what=f"{builder}()")
+    kind = "Sequential" if builder == "build_mlp" else "Functional"
+    check_architecture(model, handout, what=f"{builder}()", kind=kind)
     check_parameter_counts(model, handout, what=f"{builder}()")

@@ -28,7 +28,7 @@ def functional(submission):
 
 @pytest.mark.points(5)
 def test_sequential_architecture(sequential, reference_model):
-    check_architecture(sequential, reference_model, what="build_mlp()")
+    check_architecture(sequential, reference_model, what="build_mlp()", kind="Sequential")
 
 
 @pytest.mark.points(3)
@@ -44,4 +44,4 @@ def test_sequential_learns_mnist(sequential, reference_model):
 
 @pytest.mark.points(5)
 def test_functional_architecture(functional, reference_model):
-    check_architecture(functional, reference_model, what="build_mlp_functional()")
+    check_architecture(functional, reference_model, what="build_mlp_functional()", kind="Functional")

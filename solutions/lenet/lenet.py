@@ -27,6 +27,8 @@ def layer_output_shapes():
     x = np.random.default_rng(0).uniform(size=(1, 28, 28, 1)).astype("float32")
     shapes = []
     for layer in model.layers:
+        if isinstance(layer, keras.layers.InputLayer):  # a functional model lists its keras.Input first
+            continue
         x = layer(x)
         shapes.append(tuple(int(n) for n in x.shape))
     return shapes

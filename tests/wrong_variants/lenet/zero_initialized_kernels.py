@@ -1,0 +1,39 @@
+"""WRONG VARIANT, graded by tests/test_wrong_variants_models.py.
+
+The mistake: build_lenet's layers start from zero kernels and biases (the architecture is the table's; it cannot learn).
+
+A copy of solutions/lenet/lenet.py with that one mistake.
+"""
+
+import keras
+import numpy as np
+from keras import layers
+
+
+def build_lenet():
+    return keras.Sequential(
+        [
+            keras.Input(shape=(28, 28, 1)),
+            layers.Conv2D(filters=6, kernel_size=5, activation="relu", kernel_initializer="zeros", bias_initializer="zeros"),
+            layers.MaxPooling2D(pool_size=2, strides=2),
+            layers.Conv2D(filters=16, kernel_size=5, activation="relu", kernel_initializer="zeros", bias_initializer="zeros"),
+            layers.MaxPooling2D(pool_size=2, strides=2),
+            layers.Flatten(),
+            layers.Dense(120, activation="relu", kernel_initializer="zeros", bias_initializer="zeros"),
+            layers.Dense(84, activation="relu", kernel_initializer="zeros", bias_initializer="zeros"),
+            layers.Dense(10, activation="softmax", kernel_initializer="zeros", bias_initializer="zeros"),
+        ],
+        name="lenet",
+    )
+
+
+def layer_output_shapes():
+    model = build_lenet()
+    x = np.random.default_rng(0).uniform(size=(1, 28, 28, 1)).astype("float32")
+    shapes = []
+    for layer in model.layers:
+        if isinstance(layer, keras.layers.InputLayer):  # a functional model lists its keras.Input first
+            continue
+        x = layer(x)
+        shapes.append(tuple(int(n) for n in x.shape))
+    return shapes
