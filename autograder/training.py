@@ -54,8 +54,12 @@ PROJECTION_AFTER_SHARE = 0.25
 PROJECTION_AFTER_S = 10.0
 PROJECTION_MARGIN = 2.0
 # A grading process whose peak resident memory passes this while it trains a submitted model stops
-# that model (a backstop: the cost measure should refuse such a model before it starts).
+# that model (a backstop: the cost measure should refuse such a model before it starts). A process
+# that already holds more when training starts (one that has graded many models, or a test run)
+# allows the model MAX_TRAINING_GROWTH_BYTES over what it held then, so that the bound is on the
+# model and not on what earlier work left behind.
 MAX_GRADER_RSS_BYTES = 3 * 1024 ** 3
+MAX_TRAINING_GROWTH_BYTES = 2 * 1024 ** 3
 
 
 @dataclass(frozen=True)
@@ -102,6 +106,15 @@ def _peak_rss_bytes() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # kilobytes on Linux
 
 
+def _rss_bytes() -> int:
+    """This process's resident memory now (the peak where /proc cannot say)."""
+    try:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return _peak_rss_bytes()
+
+
 class _Clock:
     """The grader's clock on one submitted model: ``tick(units)`` after every batch of work.
 
@@ -110,21 +123,23 @@ class _Clock:
     whose pace projects far past it, so that a model at seconds per step is stopped after about 10 s
     rather than after the whole budget. The process's peak memory is read too (one getrusage call):
     a model that the cost measure let through anyway is stopped at the first batch after it took
-    the peak past MAX_GRADER_RSS_BYTES (a backstop; it cannot undo that batch's peak)."""
+    the peak past MAX_GRADER_RSS_BYTES, or MAX_TRAINING_GROWTH_BYTES past what the process held
+    when training started if that is more (a backstop; it cannot undo that batch's peak)."""
 
     def __init__(self, budget: Budget | None, total_units: int, what: str):
         self.budget, self.total_units, self.what = budget, max(1, total_units), what
         self.started = time.perf_counter()
         self.done = 0
         self.peak_at_start = _peak_rss_bytes()
+        self.max_peak = max(MAX_GRADER_RSS_BYTES, _rss_bytes() + MAX_TRAINING_GROWTH_BYTES)
         self.after = max(PROJECTION_AFTER_S, PROJECTION_AFTER_SHARE * budget.seconds) if budget else float("inf")
 
     def tick(self, units: int) -> None:
         self.done += units
         peak = _peak_rss_bytes()
-        if peak > MAX_GRADER_RSS_BYTES and peak > self.peak_at_start:
+        if peak > self.max_peak and peak > self.peak_at_start:
             raise CheckFailure(Stage.VALUES, f"training {self.what} took the grader's memory past "
-                                             f"{MAX_GRADER_RSS_BYTES / 2**30:.0f} GB; the grader stopped it. The "
+                                             f"{self.max_peak / 2**30:.0f} GB; the grader stopped it. The "
                                              "architecture needs far less: check the sizes of its layers.")
         if self.budget is None:
             return

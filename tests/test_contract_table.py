@@ -6,7 +6,8 @@ The tables are ``autograder/hidden/contracts/<assignment>.toml``; each row has
 - ``sentence``: quoted from its source (whitespace runs, Markdown backticks and ``**`` ignored);
 - ``source``: ``"handout"`` (assignments/<id>/README.md) or ``"stub"`` (assignments/<id>/<id>.py);
 - ``tests``: hidden test names as results name them;
-- ``variant``: ``tests/wrong_variants/<id>/<name>.py``, or ``"mutant:<name>"`` for a contract
+- ``variant``: a wrong variant of ``tests/wrong_variants/<id>.toml`` (rendered by
+  tests/variant_files.py), or ``"mutant:<name>"`` for a contract
   mutant rendered by tests/contract_mutants/mutants.py.
 
 Checked here, per row: the sentence is still in its source (a reworded handout fails loudly
@@ -28,11 +29,12 @@ from pathlib import Path
 import pytest
 
 from autograder.assignments import CATALOG
+import variant_files
 from in_process import hidden_results
 
 ROOT = Path(__file__).resolve().parents[1]
 TABLES = ROOT / "autograder" / "hidden" / "contracts"
-VARIANTS = Path(__file__).resolve().parent / "wrong_variants"
+VARIANTS = variant_files.folder()
 MUTANTS_SPEC = Path(__file__).resolve().parent / "contract_mutants" / "mutants.py"
 SOURCES = {"handout": "README.md", "stub": "{id}.py"}
 ROW_KEYS = {"sentence", "source", "tests", "variant"}

@@ -44,6 +44,7 @@ from autograder.assignments import CATALOG, REPO_ROOT, get_assignment
 from autograder.engine.grade import tests_of as declared_tests
 from autograder.export.gradescope import MODEL_PACKAGES, RUNTIME_PACKAGES
 from autograder.sandbox.launcher import bwrap_problem
+import variant_files
 from gradescope_image import (  # noqa: F401 - fixtures
     check_results,
     gradescope_image,
@@ -55,7 +56,7 @@ from test_wrong_variants_optimizers import EXPECTED_LOSSES as OPTIMIZERS_LOSSES
 from test_wrong_variants_regularization import EXPECTED_LOSSES as REGULARIZATION_LOSSES
 
 DEMO = REPO_ROOT / "autograder" / "demo"
-WRONG_VARIANTS = REPO_ROOT / "tests" / "wrong_variants"
+WRONG_VARIANTS = variant_files.folder()
 
 
 def demo_score(assignment_id: str, student: str) -> float:

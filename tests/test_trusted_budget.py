@@ -483,3 +483,29 @@ def test_a_cohort_with_cost_attackers_grades_within_bounds(tmp_path, jobs):
     assert {p.name for p in REPO_ROOT.iterdir()} == repo_before
     print(f"--jobs {jobs}: {len(results)} submissions in {seconds:.0f} s, grader peak {peak / 2**30:.2f} GB, "
           f"slowest submission {max(r.duration_s for r in results.values()):.1f} s")
+
+
+def test_the_memory_backstop_bounds_the_model_not_what_the_process_held_before(monkeypatch):
+    """A fresh grader stops a model that takes it past 3 GB; a process that already held 2.8 GB
+    (one that graded many models, or a long test run) lets the next model grow by 2 GB, not 0.2."""
+    from autograder import training
+    from autograder.checks import CheckFailure
+
+    gib = 1024 ** 3
+    now = {"rss": 1 * gib, "peak": 1 * gib}
+    monkeypatch.setattr(training, "_rss_bytes", lambda: now["rss"])
+    monkeypatch.setattr(training, "_peak_rss_bytes", lambda: now["peak"])
+    clock = training._Clock(None, 10, "build_lenet()")
+    now["peak"] = int(2.9 * gib)
+    clock.tick(1)
+    now["peak"] = int(3.1 * gib)
+    with pytest.raises(CheckFailure, match="memory past 3 GB"):
+        clock.tick(1)
+
+    now.update(rss=int(2.8 * gib), peak=int(2.9 * gib))
+    clock = training._Clock(None, 10, "build_lenet()")
+    now["peak"] = int(4.5 * gib)
+    clock.tick(1)
+    now["peak"] = int(4.9 * gib)
+    with pytest.raises(CheckFailure, match="memory past 5 GB"):
+        clock.tick(1)

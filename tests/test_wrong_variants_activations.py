@@ -1,6 +1,6 @@
 """The hidden activations tests catch the known-wrong variants, and only where they are wrong.
 
-Each file in tests/wrong_variants/activations/ is the reference with one mistake (most of them break one
+Each variant in tests/wrong_variants/activations.toml (rendered by tests/variant_files.py) is the reference with one mistake (most of them break one
 sentence of the handout or the stub; autograder/hidden/contracts/activations.toml names it). Graded with
 the hidden tests, it must lose points on exactly the tests listed for it below, and earn full
 points on every other test (the mistake touches nothing else).
@@ -10,10 +10,12 @@ from pathlib import Path
 
 import pytest
 
+import variant_files
+
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTION = ROOT / "solutions" / "activations" / "activations.py"
-VARIANTS = Path(__file__).resolve().parent / "wrong_variants" / "activations"
+VARIANTS = variant_files.folder() / "activations"
 
 # variant -> the tests it must lose (every other test must give it full points)
 EXPECTED_LOSSES = {

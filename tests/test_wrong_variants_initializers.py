@@ -1,6 +1,6 @@
 """The hidden initializers tests catch the known-wrong variants, and only where they are wrong.
 
-Each file in tests/wrong_variants/initializers/ is the reference with one mistake. Graded with
+Each variant in tests/wrong_variants/initializers.toml (rendered by tests/variant_files.py) is the reference with one mistake. Graded with
 the hidden tests, it must lose points on exactly the tests listed for it below, and earn full
 points on every other test (the mistake touches nothing else).
 """
@@ -9,10 +9,12 @@ from pathlib import Path
 
 import pytest
 
+import variant_files
+
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTION = ROOT / "solutions" / "initializers" / "initializers.py"
-VARIANTS = Path(__file__).resolve().parent / "wrong_variants" / "initializers"
+VARIANTS = variant_files.folder() / "initializers"
 
 
 NORMAL_STD = ["test_glorot_normal_std", "test_he_normal_std"]

@@ -1,6 +1,6 @@
 """The hidden losses tests catch the known-wrong variants, and only where they are wrong.
 
-Each file in tests/wrong_variants/losses/ is the reference with one mistake (most of them break one
+Each variant in tests/wrong_variants/losses.toml (rendered by tests/variant_files.py) is the reference with one mistake (most of them break one
 sentence of the handout or the stub; autograder/hidden/contracts/losses.toml names it). Graded with
 the hidden tests, it must lose points on exactly the tests listed for it below, and earn full
 points on every other test (the mistake touches nothing else).
@@ -10,10 +10,12 @@ from pathlib import Path
 
 import pytest
 
+import variant_files
+
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTION = ROOT / "solutions" / "losses" / "losses.py"
-VARIANTS = Path(__file__).resolve().parent / "wrong_variants" / "losses"
+VARIANTS = variant_files.folder() / "losses"
 
 # variant -> the tests it must lose (every other test must give it full points)
 EXPECTED_LOSSES = {

@@ -1,6 +1,6 @@
 """The hidden model tests catch the known-wrong variants, and only where they are wrong.
 
-Each file in tests/wrong_variants/<assignment>/ for the model assignments (mnist_mlp, lenet,
+Each variant in tests/wrong_variants/<assignment>.toml (rendered by tests/variant_files.py) for the model assignments (mnist_mlp, lenet,
 alexnet, rnn_letters) is the reference with one mistake that no public test can see: the
 architecture is the table's, layer for layer and setting for setting, but it cannot learn. Graded
 with the hidden tests, it must lose points on exactly the tests listed for it below (the learning
@@ -16,7 +16,9 @@ from pathlib import Path
 
 import pytest
 
-VARIANTS = Path(__file__).resolve().parent / "wrong_variants"
+import variant_files
+
+VARIANTS = variant_files.folder()
 ASSIGNMENTS = ("mnist_mlp", "lenet", "alexnet", "rnn_letters")
 
 # (assignment, variant) -> the tests it must lose (every other test must give it full points)

@@ -1,7 +1,7 @@
 """The hidden optimizers tests catch the known-wrong variants, only where they are wrong, and
 credit the textbook forms of the adaptive rules.
 
-Each file in tests/wrong_variants/optimizers/ is the reference with one change. Graded with the
+Each variant in tests/wrong_variants/optimizers.toml (rendered by tests/variant_files.py) is the reference with one change. Graded with the
 hidden tests, it must lose points on exactly the tests listed for it below, and earn full points
 on every other test.
 
@@ -17,10 +17,12 @@ from pathlib import Path
 
 import pytest
 
+import variant_files
+
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTION = ROOT / "solutions" / "optimizers" / "optimizers.py"
-VARIANTS = Path(__file__).resolve().parent / "wrong_variants" / "optimizers"
+VARIANTS = variant_files.folder() / "optimizers"
 
 
 def one_step(rule):

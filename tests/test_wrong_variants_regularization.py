@@ -1,6 +1,6 @@
 """The hidden regularization tests catch the known-wrong variants, and only where they are wrong.
 
-Each file in tests/wrong_variants/regularization/ is the reference with one mistake. Graded with
+Each variant in tests/wrong_variants/regularization.toml (rendered by tests/variant_files.py) is the reference with one mistake. Graded with
 the hidden tests, it must lose points on exactly the tests listed for it below, and earn full
 points on every other test.
 
@@ -13,10 +13,12 @@ from pathlib import Path
 
 import pytest
 
+import variant_files
+
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTION = ROOT / "solutions" / "regularization" / "regularization.py"
-VARIANTS = Path(__file__).resolve().parent / "wrong_variants" / "regularization"
+VARIANTS = variant_files.folder() / "regularization"
 HIDDEN = ROOT / "autograder" / "hidden" / "test_regularization.py"
 PUBLIC = ROOT / "assignments" / "regularization" / "test_regularization.py"
 
