@@ -39,13 +39,20 @@ def test_lenet_shapes_match_notes_003():
 
 @pytest.mark.parametrize("assignment_id", ["mnist_mlp", "lenet", "alexnet"])
 def test_thresholds_follow_the_recorded_evidence(assignment_id):
-    """Is each threshold at or below what the evidence derives, and far above a model that cannot learn?"""
+    """Is each threshold at or below what the evidence derives, between the known-wrong architectures
+    and the reference with margin, and far above a model that cannot learn?"""
     evidence = json.loads(EVIDENCE.read_text())["assignments"][assignment_id]
     assert evidence["recipe"] == json.loads(json.dumps(dataclasses.asdict(RECIPES[assignment_id])))
     assert evidence["threshold_in_use"] == MIN_TEST_ACCURACY[assignment_id]
     assert MIN_TEST_ACCURACY[assignment_id] <= evidence["derived_threshold"] < evidence["reference_min"]
     assert evidence["broken_recipe_learning_rate_0"] < MIN_TEST_ACCURACY[assignment_id] - 0.5
     assert evidence["sabotaged_zero_initialized"] < MIN_TEST_ACCURACY[assignment_id] - 0.5
+    # Issue 15: a margin of at least 0.02 between the reference's worst seed and the best known-wrong
+    # architecture that drives the threshold, and the threshold clearly inside it.
+    assert evidence["margin"] >= 0.02
+    sides = evidence["threshold_sides"]
+    assert sides["above_best_wrong"] >= 0.01 and sides["below_reference_worst"] >= 0.01, sides
+    assert sides["below_alternatives_min"] > 0, sides
 
 
 def test_training_is_reproducible_and_a_broken_recipe_fails():
