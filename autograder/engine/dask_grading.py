@@ -28,6 +28,8 @@ from autograder.intake import MAX_SUBMISSION_BYTES, Entry
 from autograder.training import Device, configure_process
 
 GPU_RESOURCE = "GPU"
+# How long a --scheduler address may take to answer before the batch stops with a clear error.
+CONNECT_TIMEOUT_S = 30
 
 
 class DaskUnavailable(RuntimeError):
@@ -92,7 +94,7 @@ class DaskGrading:
                                              dashboard_address=None)
                 self.client = Client(self._cluster)
             else:
-                self.client = Client(scheduler, timeout="30s")
+                self.client = Client(scheduler, timeout=f"{CONNECT_TIMEOUT_S}s")
         except (OSError, TimeoutError) as error:
             if self._cluster is not None:
                 self._cluster.close()
