@@ -7,6 +7,7 @@ import keras
 import pytest
 
 from autograder.checks import CheckFailure, Stage, without_ansi
+from autograder.engine.otter_bridge import _round_trip
 from autograder.keras_models import expect_same_architecture, keras_error_text, layer_summaries, rebuild, spec_of
 from autograder.model_checks import as_model, check_learns, learning_failure
 from autograder.model_recipes import RECIPES
@@ -93,14 +94,7 @@ def test_forged_module_is_refused():
 def test_models_cross_the_pipe_as_config_and_weights():
     """Does a trained model reach the sandbox side whole, and leave it as config only?"""
     model = lenet()
-    frame = protocol.encode_frame({"value": spec_of(model, with_weights=True)})
-    length = protocol.parse_header_length(frame[:protocol.HEADER_PREFIX_BYTES])
-    header = frame[protocol.HEADER_PREFIX_BYTES:protocol.HEADER_PREFIX_BYTES + length]
-    rest, blobs = frame[protocol.HEADER_PREFIX_BYTES + length:], []
-    for size in protocol.blob_sizes_of(header):
-        blobs.append(rest[:size])
-        rest = rest[size:]
-    decoded = protocol.decode_frame(header, blobs)["value"]
+    decoded = _through_the_pipe(spec_of(model, with_weights=True))
     assert isinstance(decoded, KerasModelSpec) and len(decoded.weights) == len(model.get_weights())
     materialized = protocol._materialize(decoded)
     assert all((a == b).all() for a, b in zip(materialized.get_weights(), model.get_weights()))
@@ -143,15 +137,9 @@ def test_keras_errors_are_capped_in_messages():
 
 
 def _through_the_pipe(value):
-    """``value`` as the trusted side receives it from the sandbox."""
-    frame = protocol.encode_frame({"value": value})
-    length = protocol.parse_header_length(frame[:protocol.HEADER_PREFIX_BYTES])
-    header = frame[protocol.HEADER_PREFIX_BYTES:protocol.HEADER_PREFIX_BYTES + length]
-    rest, blobs = frame[protocol.HEADER_PREFIX_BYTES + length:], []
-    for size in protocol.blob_sizes_of(header):
-        blobs.append(rest[:size])
-        rest = rest[size:]
-    return protocol.decode_frame(header, blobs)["value"]
+    """``value`` as the trusted side receives it from the sandbox (encoded and decoded as the pipe
+    carries it, by the in-process bridge's own round trip)."""
+    return _round_trip({"value": value}, materialize_models=False)["value"]
 
 
 def test_keras_errors_reach_feedback_without_ansi_codes():

@@ -68,5 +68,21 @@ def folder() -> Path:
     return write_all(made)
 
 
+def assert_full_marks(results: dict, total: float) -> None:
+    """The reference, graded: every test full, ``total`` points in all."""
+    failing = [r for r in results.values() if r.points < r.max_points]
+    assert not failing, failing
+    assert sum(r.max_points for r in results.values()) == total
+
+
+def assert_loses_exactly(results: dict, expected, stages=("values", "finite")) -> None:
+    """A variant, graded: it loses points on exactly the ``expected`` tests, each caught by a check at
+    one of ``stages`` (a wrong value by default), not by an error of the grader."""
+    assert set(expected) <= set(results), "a listed test does not exist"
+    lost = {name for name, r in results.items() if r.points < r.max_points}
+    assert lost == set(expected), {name: results[name].message for name in lost ^ set(expected) if name in results}
+    assert all(results[name].stage in stages for name in lost), {n: results[n].stage for n in lost}
+
+
 if __name__ == "__main__":
     print(write_all(Path(sys.argv[1])))
