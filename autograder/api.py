@@ -19,6 +19,7 @@ from autograder.engine.grade import tests_of, tests_path
 from autograder.engine.workers import grade_entries_isolated
 from autograder.gradebook import GRADEBOOK_FILENAME
 from autograder.intake import Entry
+from autograder.notebooks import notebook_filename
 from autograder.results import BatchResult, SubmissionResult, SubmissionStatus, max_score_of
 from autograder.sandbox.launcher import SandboxMode, SandboxUnavailable, bwrap_problem, user_mode_problem
 from autograder.training import Device, DeviceUnavailable
@@ -157,11 +158,16 @@ def list_assignments() -> list[AssignmentSummary]:
 
 def check(assignment_id: str, path: Path | None = None, *, sandbox: str = "auto",
           device: Device = Device()) -> SubmissionResult:
-    """Run the public tests on a student's own file, folder or .zip."""
+    """Run the public tests on a student's own file (.py or .ipynb), folder or .zip."""
     assignment = get_assignment(assignment_id)
-    path = Path(path) if path is not None else Path(assignment.module_filename)
+    if path is None:  # ./<id>.py, else the notebook ./<id>.ipynb
+        notebook = Path(notebook_filename(assignment.module_filename))
+        path = notebook if notebook.is_file() and not Path(assignment.module_filename).exists() \
+            else Path(assignment.module_filename)
+    path = Path(path)
     if not path.exists():
-        raise FileNotFoundError(f"{path} not found; pass the path to your {assignment.module_filename}")
+        raise FileNotFoundError(f"{path} not found; pass the path to your {assignment.module_filename} "
+                                f"(or {notebook_filename(assignment.module_filename)})")
     ensure_device([assignment], device)
     mode = resolve_sandbox(sandbox, untrusted=False)
     ensure_data(assignment)
@@ -172,22 +178,39 @@ def check(assignment_id: str, path: Path | None = None, *, sandbox: str = "auto"
 def grade(assignment_id: str, submissions: Path, outdir: Path, *, jobs: int = 1, sandbox: str = "auto",
           device: Device = Device(), regrade: bool = False, on_plan=None,
           on_result: ResultCallback | None = None, executor: str = "local",
-          scheduler: str | None = None) -> BatchResult:
+          scheduler: str | None = None, course: Path | None = None) -> BatchResult:
     """Grade every submission in a folder into ``outdir``'s gradebook (resumable).
 
     Refused before anything is written: an ``outdir`` that cannot be a folder, a folder that is
     empty or one student's own, ``--device gpu`` without a GPU (not asked where a Dask
-    ``scheduler`` elsewhere trains), no sandbox, missing data."""
+    ``scheduler`` elsewhere trains), no sandbox, missing data, a ``course`` file (or an
+    ``outdir/course.yml``) that is no valid course (``course.CourseError``). ``course`` is
+    copied to ``outdir/course.yml``, where later reports and exports find it."""
+    from autograder.course import COURSE_FILENAME, course_of
+
     assignment = get_assignment(assignment_id)
     _check_output_folder_of(outdir, what="the gradebook",
                             files=(GRADEBOOK_FILENAME, f"{assignment.id}.csv", CLASS_CSV_FILENAME))
+    if course is not None:
+        check_output_path(Path(outdir) / COURSE_FILENAME, what="the course file", folder=False,
+                          fix="move it away, or pass another folder with -o")
+    course_of(outdir, course)
     survey_submissions(assignment, submissions, outdir)
     if not (executor == "dask" and scheduler is not None):  # a remote cluster's GPUs are not this machine's
         ensure_device([assignment], device)
     mode = resolve_sandbox(sandbox, untrusted=True)
     ensure_data(assignment)
     return grade_batch(assignment, submissions, outdir, jobs=jobs, mode=mode, device=device, regrade=regrade,
-                       on_plan=on_plan, on_result=on_result, executor=executor, scheduler=scheduler)
+                       on_plan=on_plan, on_result=on_result, executor=executor, scheduler=scheduler, course=course)
+
+
+def course_plan(path: Path):
+    """Read and validate the course file at ``path``: its due dates, late policies and extensions
+    per assignment, as a ``course.CoursePlan``. Raises course.CourseError (one line, naming the
+    key that is wrong)."""
+    from autograder.course import load_course, plan
+
+    return plan(load_course(Path(path)))
 
 
 def _verify_one(assignment: Assignment, mode: SandboxMode, device: Device) -> VerifyReport:
@@ -284,10 +307,15 @@ def run_gradescope(assignment_id: str, root: Path | None = None, *, sandbox: str
         raise
 
 
-def report(outdir: Path, *, feedback: bool = True):
+def report(outdir: Path, *, feedback: bool = True, course: Path | None = None):
     """Write the instructor report (``outdir/report/index.html``) and, with ``feedback``, one
     feedback file per student (``outdir/feedback/<assignment>/<student>.md`` and ``.html``),
-    from the gradebook in ``outdir``. Returns a ``render.report.Report`` of the paths written."""
+    from the gradebook in ``outdir``. Where a course file (``course``, default
+    ``outdir/course.yml`` if there is one) has a late policy, its adjustments add raw score,
+    penalty, final score and lateness to the report and each student's lateness to their
+    feedback. Returns a ``render.report.Report`` of the paths written; raises course.CourseError
+    for a file that is no valid course (before anything is written)."""
+    from autograder.course import adjustments, course_of
     from autograder.gradebook import Gradebook
     from autograder.render.report import FEEDBACK_DIRNAME, REPORT_DIRNAME, write_report
 
@@ -301,9 +329,77 @@ def report(outdir: Path, *, feedback: bool = True):
     check_output_path(outdir / REPORT_DIRNAME, what="the report", fix="move it away and run the same command again")
     if feedback:
         check_output_path(outdir / FEEDBACK_DIRNAME, what="the feedback", fix="move it away, or pass --no-feedback")
+    found = course_of(outdir, course)
     with Gradebook(outdir) as gradebook:
         results = gradebook.results()
-    return write_report(outdir, results, feedback=feedback, source=str(outdir / GRADEBOOK_FILENAME))
+    # All rows at once: a student's late tokens span assignments.
+    late = adjustments(found, results) if found is not None else None
+    return write_report(outdir, results, feedback=feedback, source=str(outdir / GRADEBOOK_FILENAME), adjustments=late)
+
+
+def diff(outdir: Path, *, assignment: str | None = None, old: str | None = None, new: str | None = None):
+    """What a regrade changed in the gradebook in ``outdir``: for each assignment (or
+    ``assignment``), the students whose score moved between two grader versions (by default the
+    two used last; ``old``/``new`` take a version or a prefix of one). Returns a list of
+    ``regrade.AssignmentDiff``; raises regrade.DiffError for an unknown or ambiguous version."""
+    from autograder.regrade import diff as regrade_diff
+
+    outdir = Path(outdir)
+    if assignment is not None:
+        get_assignment(assignment)
+    if os.path.lexists(outdir) and not outdir.is_dir():
+        raise OutputPathError(f"{outdir} is a file, not a folder: pass the folder you graded into (the -o of "
+                              "`autograder grade`)")
+    if not (outdir / GRADEBOOK_FILENAME).is_file():
+        raise FileNotFoundError(f"no gradebook in {outdir}: {outdir / GRADEBOOK_FILENAME} not found "
+                                "(grade into that folder first)")
+    return regrade_diff(outdir, assignment, old, new)
+
+
+def export_grades(outdir: Path, fmt: str, output: Path | None = None, *, assignments: list[str] | None = None,
+                  roster: Path | None = None, course: Path | None = None):
+    """Write the grades file that an LMS imports (``fmt``: canvas, moodle or csv) from the
+    gradebook in ``outdir``, to ``output`` (default ``outdir/<fmt>_grades.csv``, ``grades.csv``
+    for csv): one row per student, one column per assignment (``assignments``, default all of
+    the gradebook's). A cell is the final score where the course file (``course``, default
+    ``outdir/course.yml`` if there is one) has a late policy, else the score. ``roster``: a CSV
+    mapping the students to the LMS's identity columns (see ``render.lms``). Returns a
+    ``render.lms.GradesExport`` (the path, the rows, the students that did not match); raises
+    render.lms.LmsExportError for a bad format, roster, assignment or course file."""
+    from autograder.course import CourseError, adjustments, course_of
+    from autograder.gradebook import Gradebook
+    from autograder.render.lms import DEFAULT_FILENAMES, FORMATS, LmsExportError, read_roster, write_grades
+
+    outdir = Path(outdir)
+    if fmt not in FORMATS:
+        raise LmsExportError(f"unknown format {fmt!r}: pass --format canvas, moodle or csv")
+    if os.path.lexists(outdir) and not outdir.is_dir():
+        raise OutputPathError(f"{outdir} is a file, not a folder: pass the folder you graded into (the -o of "
+                              "`autograder grade`)")
+    if not (outdir / GRADEBOOK_FILENAME).is_file():
+        raise FileNotFoundError(f"no gradebook in {outdir}: {outdir / GRADEBOOK_FILENAME} not found "
+                                "(grade into that folder first)")
+    path = Path(output) if output is not None else outdir / DEFAULT_FILENAMES[fmt]
+    check_output_path(path, what=f"the {fmt} grades", folder=False, fix="pass another file with -o")
+    table = read_roster(roster) if roster is not None else None
+    with Gradebook(outdir) as gradebook:
+        results = gradebook.results()
+    graded = sorted({result.assignment for result in results})
+    if not graded:
+        raise LmsExportError(f"the gradebook in {outdir} has no results yet: grade into it first")
+    chosen = list(dict.fromkeys(assignments)) if assignments else graded
+    unknown = [a for a in chosen if a not in graded]
+    if unknown:
+        raise LmsExportError(f"the gradebook in {outdir} has no results for {', '.join(unknown)}; "
+                             f"it has {', '.join(graded)}")
+    try:
+        found = course_of(outdir, course)
+        # All rows at once: a student's late tokens span assignments.
+        late = adjustments(found, results) if found is not None else {}
+    except CourseError as error:
+        raise LmsExportError(str(error)) from error
+    titles = {a: CATALOG[a].title for a in chosen if a in CATALOG}
+    return write_grades(path, fmt, results, titles=titles, roster=table, adjustments=late, assignments=chosen)
 
 
 def demo_cohorts() -> list[str]:

@@ -18,12 +18,14 @@ from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path
 
 from autograder.assignments import Assignment, get_assignment
+from autograder.course import Course, adjustments, course_of, install_course
 from autograder.engine.grade import grade_entry, grader_version, tests_of, tests_path
 from autograder.engine.workers import grade_in_worker, grading_pool
 from autograder.gradebook import GRADEBOOK_FILENAME, Gradebook
 from autograder.gradescope_import import GradescopeExportError, UnmatchedSubmission, is_gradescope_export, opened_export
 from autograder.intake import (ClassFolder, Entry, StudentIdentity, class_folder_problem, display_name, fingerprint,
                                survey)
+from autograder.intake import TIME_NOTE_PREFIX
 from autograder.render.csv_gradebook import write_assignment_csv, write_class_csv
 from autograder.results import BatchResult, SubmissionResult, SubmissionStatus, max_score_of
 from autograder.sandbox.launcher import SandboxMode
@@ -149,10 +151,14 @@ def _remove_leftovers(outdir: Path) -> None:
 
 
 def _split_duplicates(entries: list[Entry]) -> tuple[list[Entry], list[Entry]]:
-    """Keep the first entry of each student id (compared without case); the rest are duplicates."""
+    """Keep the first entry of each student id (compared without case); the rest are duplicates.
+
+    Of ``alice.py`` and ``alice.ipynb`` the ``.py`` is kept wherever it sorts, as inside a
+    student's folder: a student who exported their notebook to a module meant the module."""
     seen: set[str] = set()
     unique, duplicates = [], []
-    for entry in entries:
+    notebooks_last = sorted(entries, key=lambda entry: entry.path.suffix.lower() == ".ipynb")  # stable
+    for entry in notebooks_last:
         key = entry.student.casefold()
         (duplicates if key in seen else unique).append(entry)
         seen.add(key)
@@ -251,12 +257,49 @@ def _opened_submissions(submissions: Path, outdir: Path, found: ClassFolder | No
         yield export.entries, export.unmatched
 
 
-def render_csvs(gradebook: Gradebook, assignment: Assignment, outdir: Path) -> tuple[Path, Path]:
+def render_csvs(gradebook: Gradebook, assignment: Assignment, outdir: Path,
+                course: Course | None = None) -> tuple[Path, Path]:
+    """Write the assignment's CSV and the class CSV from the gradebook; with a ``course``, with
+    its late policy's columns (computed from every row: tokens span assignments)."""
     csv_path = outdir / f"{assignment.id}.csv"
     class_path = outdir / CLASS_CSV_FILENAME
-    write_assignment_csv(csv_path, list(tests_of(tests_path(assignment, public=False))), gradebook.results(assignment.id))
-    write_class_csv(class_path, gradebook.results())
+    late = adjustments(course, gradebook.results()) if course is not None else None
+    write_assignment_csv(csv_path, list(tests_of(tests_path(assignment, public=False))), gradebook.results(assignment.id),
+                         adjustments=late)
+    write_class_csv(class_path, gradebook.results(), adjustments=late)
     return csv_path, class_path
+
+
+def _set_time(result: SubmissionResult, entry: Entry | None) -> None:
+    """Put the entry's submission time on its row (the grading itself never sees it), and the
+    note saying what was wrong with its timestamp file, if anything."""
+    if entry is None:
+        return
+    result.submitted_at = entry.submitted_at.isoformat() if entry.submitted_at is not None else ""
+    result.time_source = entry.time_source
+    if entry.time_note:
+        result.notes = [entry.time_note, *result.notes]
+
+
+def _refresh_times(gradebook: Gradebook, assignment: Assignment, entries: list[Entry]) -> None:
+    """The rows of unchanged (skipped) submissions take the entry's current time and time note
+    (the instructor may have fixed a timestamp file) without being graded again; except that a
+    modification time does not replace the one first recorded: the content is the same, so a
+    newer mtime is a copy of the folder (without -p), not a later submission."""
+    if not entries:
+        return
+    stored = {row.student: row for row in gradebook.results(assignment.id)}
+    for entry in entries:
+        row = stored.get(entry.student)
+        if row is None:
+            continue
+        notes = [note for note in row.notes if not note.startswith(TIME_NOTE_PREFIX)]
+        refreshed = SubmissionResult(assignment.id, entry.student, row.status, notes=notes)
+        _set_time(refreshed, entry)
+        if row.time_source == refreshed.time_source == "mtime":
+            refreshed.submitted_at = row.submitted_at
+        gradebook.set_submission_time(assignment.id, entry.student, refreshed.submitted_at, refreshed.time_source,
+                                      refreshed.notes)
 
 
 def grade_batch(
@@ -272,6 +315,7 @@ def grade_batch(
     on_result: ResultCallback | None = None,
     executor: str = "local",
     scheduler: str | None = None,
+    course: Path | None = None,
 ) -> BatchResult:
     """Grade every entry of ``submissions`` (a folder, or a Gradescope export as a folder or a
     .zip) into ``outdir``; return what was done, with every problem row of the assignment's
@@ -284,6 +328,12 @@ def grade_batch(
     ``on_result`` after each submission is recorded (for progress displays). ``executor="dask"``
     grades each submission as a task on the Dask ``scheduler`` (a local cluster of ``jobs``
     workers when None); results are recorded here either way.
+
+    ``course``: a course file (see ``autograder.course``), validated before anything is written
+    and copied to ``outdir/course.yml``; without one, ``outdir/course.yml`` is used if there is
+    one. With a course, the CSVs have its late policy's columns. Submission times (an export's,
+    a timestamp file's, or the modification time) are put on each row here, also on the rows
+    of unchanged submissions, which are not graded again for it (see ``_refresh_times``).
     """
     if executor not in ("local", "dask"):
         raise BatchError(f"unknown executor {executor!r}: choose local or dask")
@@ -291,6 +341,8 @@ def grade_batch(
     if jobs < 1:
         raise BatchError(f"--jobs must be at least 1, got {jobs}")
     found = survey_submissions(assignment, submissions, outdir)
+    course_file = course
+    course = course_of(outdir, course_file)  # CourseError, before anything is written
     try:
         outdir.mkdir(parents=True, exist_ok=True)
     except OSError as error:
@@ -298,6 +350,8 @@ def grade_batch(
 
     with _file_errors(outdir, submissions), _exclusive(outdir), Gradebook(outdir) as gradebook, \
             _opened_submissions(submissions, outdir, found) as (entries_found, unmatched):
+        if course_file is not None:
+            install_course(course_file, outdir)
         version = grader_version(assignment)
         max_score = max_score_of(tests_of(tests_path(assignment, public=False)))
         finished = {} if regrade else gradebook.finished(assignment.id, version)
@@ -313,6 +367,8 @@ def grade_batch(
         ungraded_rows = [_duplicate_result(assignment, d, max_score) for d in duplicates]
         ungraded_rows += [_unmatched_result(assignment, u, max_score) for u in unmatched]
         ungraded_rows = [row for row in ungraded_rows if finished.get(row.student) != row.fingerprint]
+        by_student = {entry.student: entry for entry in entries}
+        _refresh_times(gradebook, assignment, [by_student[student] for student in skipped])
         if on_plan:
             on_plan(len(pending) + len(ungraded_rows), len(skipped))
 
@@ -320,6 +376,7 @@ def grade_batch(
                             ignored=list(found.ignored) if found is not None else [])
 
         def record(result: SubmissionResult) -> None:
+            _set_time(result, by_student.get(result.student))
             gradebook.record(result, version)
             batch.graded.append(result)
             if on_result:
@@ -342,9 +399,9 @@ def grade_batch(
             # Bring the CSVs up to what was recorded, if the folder still takes writes; the error
             # that stopped the batch is the one to report, not a second one from the CSVs.
             with suppress(OSError, sqlite3.Error):
-                render_csvs(gradebook, assignment, outdir)
+                render_csvs(gradebook, assignment, outdir, course)
             raise
-        batch.csv_path, batch.class_csv_path = map(str, render_csvs(gradebook, assignment, outdir))
+        batch.csv_path, batch.class_csv_path = map(str, render_csvs(gradebook, assignment, outdir, course))
         batch.problems = [row for row in gradebook.results(assignment.id) if row.status.is_problem]
     return batch
 

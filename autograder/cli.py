@@ -18,6 +18,7 @@ from autograder import __version__, api
 from autograder.api import OutputPathError
 from autograder.assignments import CATALOG, UnknownAssignment
 from autograder.batch import BatchError
+from autograder.course import CourseError
 from autograder.results import BatchResult, SubmissionResult
 from autograder.sandbox.launcher import SandboxUnavailable
 from autograder.training import DEFAULT_THREADS, Device, DeviceUnavailable
@@ -56,7 +57,7 @@ def _errors_as_messages():
     try:
         yield
     except (UnknownAssignment, BatchError, SandboxUnavailable, FileNotFoundError, DatasetError, OutputPathError,
-            DeviceUnavailable) as error:
+            DeviceUnavailable, CourseError) as error:
         message = error.args[0] if error.args else str(error)
         err.print(f"[red]error:[/red] {escape(str(message))}")
         sys.exit(EXIT_USAGE)
@@ -130,10 +131,13 @@ def _test_table(result: SubmissionResult) -> Table:
 @SANDBOX_OPTION
 @device_options
 def check(assignment: str, path: Path | None, sandbox: str, device: str, backend: str, threads: int) -> None:
-    """Run the public checks on your ASSIGNMENT module (default: ./<assignment>.py)."""
+    """Run the public checks on your ASSIGNMENT module: a .py, a Jupyter notebook (.ipynb), a folder
+    or a .zip (default: ./<assignment>.py, else ./<assignment>.ipynb)."""
     with _errors_as_messages():
         result = api.check(assignment, path, sandbox=sandbox, device=Device(device, backend, threads))
     out.print(_test_table(result))
+    for note in result.notes:
+        out.print(f"[yellow]note[/yellow]: {escape(note)}")
     if result.status.is_problem:
         out.print(f"[red]{result.status.value}[/red]: {escape(result.detail)}")
     bonus = f" + {result.bonus_score:g} bonus" if any(t.bonus for t in result.tests) else ""
@@ -227,10 +231,14 @@ def _resumable(outdir: Path):
               help="Where submissions are graded: processes on this machine, or tasks on a Dask cluster.")
 @click.option("--scheduler", metavar="ADDRESS", default=None,
               help="The Dask scheduler, e.g. tcp://host:8786 (default: a local cluster of --jobs workers).")
+@click.option("--course", "course_file", type=click.Path(path_type=Path), default=None, metavar="FILE",
+              help="A course file (due dates, late policy; see `autograder course`), checked before grading and "
+                   "copied to OUTDIR/course.yml [default: OUTDIR/course.yml if there is one].")
 @SANDBOX_OPTION
 @device_options
 def grade(assignment: str, submissions: Path, outdir: Path, jobs: int, regrade: bool, quiet: bool, executor: str,
-          scheduler: str | None, sandbox: str, device: str, backend: str, threads: int) -> None:
+          scheduler: str | None, course_file: Path | None, sandbox: str, device: str, backend: str,
+          threads: int) -> None:
     """Grade every submission in SUBMISSIONS: a folder with one sub-folder, .zip or .py per student,
     or a Gradescope "Export Submissions" download (its .zip or folder).
 
@@ -241,8 +249,28 @@ def grade(assignment: str, submissions: Path, outdir: Path, jobs: int, regrade: 
         batch = api.grade(assignment, submissions, outdir, jobs=jobs, sandbox=sandbox,
                           device=Device(device, backend, threads), regrade=regrade,
                           on_plan=progress.on_plan, on_result=progress.on_result,
-                          executor=executor, scheduler=scheduler)
+                          executor=executor, scheduler=scheduler, course=course_file)
     _print_batch(batch)
+
+
+@main.command("course")
+@click.argument("file", type=click.Path(path_type=Path))
+def course_command(file: Path) -> None:
+    """Check the course file FILE (YAML: due dates, late policies, extensions, late tokens) and
+    show its due dates and policies per assignment. Grade with it: `autograder grade ... --course FILE`."""
+    with _errors_as_messages():
+        plan = api.course_plan(file)
+    course = plan.course
+    zone = course.timezone or "UTC offsets as written"
+    out.print(f"[bold]{escape(course.name or str(file))}[/bold]: time zone {escape(zone)}, "
+              f"{course.late_tokens} late token(s) per student")
+    table = Table("assignment", "due", "late policy", "tokens", "extensions")
+    for item in plan.assignments:
+        table.add_row(item.id, item.due, escape(item.policy), "yes" if item.tokens else "no",
+                      escape("\n".join(item.extensions)))
+    out.print(table)
+    for student, tokens in plan.token_overrides:
+        out.print(f"  {escape(student)}: {tokens} late token(s)")
 
 
 @main.command()
@@ -281,7 +309,7 @@ def release(assignment: str, outdir: Path) -> None:
 
 @main.group()
 def export() -> None:
-    """Build autograders for other platforms (Gradescope, otter-grader)."""
+    """Build autograders for other platforms (Gradescope, otter-grader), or export grades to an LMS."""
 
 
 @export.command("gradescope")
@@ -310,6 +338,53 @@ def export_otter(assignment: str, outdir: Path) -> None:
     out.print(f"next: cd {built.folder} && see README.md there (otter generate, then otter run)")
 
 
+_LMS_NEXT = {
+    "canvas": "import it in Canvas: Grades > Import; students are found by SIS User ID (or ID, SIS Login ID)",
+    "moodle": "import it in Moodle: Grades > Import > CSV file; map 'ID number' to 'useridnumber' "
+              "(or 'Email address' to 'useremail'), then each column to its grade item",
+    "csv": "one row per student, one column per assignment id",
+}
+
+
+def _names(names: list[str], shown: int = 20) -> str:
+    more = f" and {len(names) - shown} more" if len(names) > shown else ""
+    return escape(", ".join(names[:shown]) + more)
+
+
+@export.command("grades")
+@click.argument("outdir", type=click.Path(path_type=Path))
+@click.option("--format", "fmt", required=True, metavar="canvas|moodle|csv",
+              help="The LMS the file is for: canvas, moodle, or csv (a plain table).")
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
+              help="The CSV to write [default: OUTDIR/canvas_grades.csv, moodle_grades.csv or grades.csv].")
+@click.option("--assignment", "assignments", multiple=True, metavar="A",
+              help="Only this assignment (repeat for more) [default: every assignment in the gradebook].")
+@click.option("--roster", type=click.Path(path_type=Path), default=None,
+              help="A CSV of the class (such as the LMS's own gradebook export) giving each student's LMS identity.")
+@click.option("--course", type=click.Path(path_type=Path), default=None,
+              help="The course file whose late policy gives the final scores [default: OUTDIR/course.yml if any].")
+def export_grades(outdir: Path, fmt: str, output: Path | None, assignments: tuple[str, ...], roster: Path | None,
+                  course: Path | None) -> None:
+    """Write the grades file that Canvas or Moodle imports (or a plain CSV) from the gradebook in
+    OUTDIR: one row per student, one column per assignment, final scores where a course file has a
+    late policy. Submissions with a problem status export their score (0)."""
+    from autograder.render.lms import LmsExportError
+
+    with _build_errors_as_messages(LmsExportError):
+        built = api.export_grades(outdir, fmt, output, assignments=list(assignments) or None, roster=roster,
+                                  course=course)
+    late = f", {built.adjusted} late-adjusted" if built.adjusted else ""
+    out.print(f"{built.format} grades: {escape(str(built.path))} ({built.rows} students, {len(built.assignments)} "
+              f"assignment(s){late})")
+    if built.missing_from_roster:
+        out.print(f"[yellow]not in the roster, left out[/yellow] ({len(built.missing_from_roster)}): "
+                  f"{_names(built.missing_from_roster)}")
+    if built.without_grades:
+        out.print(f"[yellow]in the roster with no grade, left empty[/yellow] ({len(built.without_grades)}): "
+                  f"{_names(built.without_grades)}")
+    out.print(f"next: {_LMS_NEXT[built.format]}")
+
+
 @main.command("gradescope-run")
 @click.argument("assignment", type=click.Choice(sorted(CATALOG)))
 @click.option("--root", type=click.Path(path_type=Path), default=None,
@@ -326,15 +401,110 @@ def gradescope_run(assignment: str, root: Path | None, sandbox: str) -> None:
 @main.command()
 @click.argument("outdir", type=click.Path(path_type=Path))
 @click.option("--no-feedback", is_flag=True, help="Write only the instructor report, no feedback files.")
-def report(outdir: Path, no_feedback: bool) -> None:
+@click.option("--course", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Course file whose late policy adds raw score, penalty, final score and lateness "
+                   "[default: OUTDIR/course.yml if there is one].")
+def report(outdir: Path, no_feedback: bool, course: Path | None) -> None:
     """Write an instructor report (OUTDIR/report/index.html) and one feedback file per student
     (OUTDIR/feedback/<assignment>/<student>.md and .html) from the gradebook in OUTDIR."""
     with _build_errors_as_messages(), _errors_as_messages():
-        built = api.report(outdir, feedback=not no_feedback)
+        built = api.report(outdir, feedback=not no_feedback, course=course)
     out.print(f"report: {built.index_path} ({len(built.assignments)} assignment(s), {built.submissions} "
               f"submissions, {built.plots} plots)")
+    if built.late_policy:
+        out.print("late policy: raw score, penalty, final score and lateness in the report and the feedback")
     if built.feedback_dir is not None:
         out.print(f"feedback: {built.feedback_dir} ({len(built.feedback)} students, Markdown and HTML)")
+
+
+@main.command("diff")
+@click.argument("outdir", type=click.Path(path_type=Path))
+@click.option("-a", "--assignment", type=click.Choice(sorted(CATALOG)), default=None,
+              help="Only this assignment (default: every assignment in the gradebook).")
+@click.option("--from", "old", metavar="VERSION", default=None,
+              help="The grader version to compare from, or a prefix of it [default: the one used before --to].")
+@click.option("--to", "new", metavar="VERSION", default=None,
+              help="The grader version to compare to, or a prefix of it [default: the one used last].")
+@click.option("-v", "--verbose", is_flag=True, help="Also show each moved test's old and new messages.")
+def diff_command(outdir: Path, assignment: str | None, old: str | None, new: str | None, verbose: bool) -> None:
+    """Show what a regrade changed in the gradebook in OUTDIR: the students whose score moved
+    between two grader versions (the hidden tests or the grader changed), and the tests that moved."""
+    from autograder.regrade import DiffError
+
+    with _build_errors_as_messages(DiffError), _errors_as_messages():
+        diffs = api.diff(outdir, assignment=assignment, old=old, new=new)
+    if not diffs:
+        out.print(f"the gradebook in {outdir} holds no grading yet: grade into it with `autograder grade "
+                  f"ASSIGNMENT SUBMISSIONS -o {outdir}` first")
+    for found in diffs:
+        _print_diff(found, outdir, verbose)
+
+
+def _points(points: float | None) -> str:
+    return "-" if points is None else f"{points:g}"
+
+
+def _test_move(test) -> str:
+    """``+1 test_x``, ``-1 test_y (values -> shape)``, ``added test_z``: one moved test, points first."""
+    if test.old_points is None or test.new_points is None:
+        return f"{'added' if test.old_points is None else 'removed'} {escape(test.name)}"
+    stages = f" ({test.old_stage} -> {test.new_stage})" if test.old_points == test.new_points else ""
+    return f"{test.new_points - test.old_points:+g} {escape(test.name)}{stages}"
+
+
+_MOVES_SHOWN = 8
+
+
+def _print_diff(found, outdir: Path, verbose: bool) -> None:
+    """One assignment's regrade diff (a ``regrade.AssignmentDiff``): a table of the students
+    whose score moved, then those with the same score but other messages, then the counts."""
+    name = found.assignment
+    if not found.versions:
+        out.print(f"[bold]{name}[/bold]: not graded in {outdir}; grade it with `autograder grade {name} "
+                  f"SUBMISSIONS -o {outdir}`")
+        return
+    if not found.comparable:
+        out.print(f"[bold]{name}[/bold]: graded by one grader version only ({found.versions[0].version}), nothing "
+                  f"to compare. After changing the hidden tests or the grader, run the same `autograder grade {name} "
+                  f"SUBMISSIONS -o {outdir}` again (a changed grader regrades every submission), then diff again.")
+        return
+    old, new = found.old, found.new
+    out.print(f"[bold]{name}[/bold]: grader {old.version} (graded {old.last_graded_at}) -> {new.version} "
+              f"(graded {new.last_graded_at})")
+    if not found.changed:
+        out.print(f"  No changes: the {found.unchanged + len(found.same_score)} student(s) graded by both "
+                  "versions have the same score.")
+    else:
+        table = Table("student", "old -> new", "tests moved (points)")
+        for change in found.changed:
+            student = escape(change.student) + ("\n[yellow](resubmitted)[/yellow]" if change.resubmitted else "")
+            status = (f" ({change.old_status} -> {change.new_status})" if change.old_status != change.new_status
+                      else "")
+            score = f"{change.old_score:g} -> {change.new_score:g} ({change.delta:+g}){status}"
+            shown = change.moved if verbose else change.moved[:_MOVES_SHOWN]
+            more = len(change.moved) - len(shown)
+            moved = "\n".join([*map(_test_move, shown), *([f"and {more} more (-v lists them)"] if more else [])])
+            table.add_row(student, score, moved)
+        out.print(table)
+        if found.resubmitted:
+            out.print("  (resubmitted): the submission changed between the two gradings: that move is the "
+                      "student's, not the grader's")
+    if found.same_score:
+        names = ", ".join(escape(change.student) for change in found.same_score)
+        out.print(f"  same score, messages changed: {names}")
+    if found.only_in_old:
+        out.print(f"  only in old (not graded by {new.version}): {escape(', '.join(found.only_in_old))}")
+    if found.only_in_new:
+        out.print(f"  only in new (not graded by {old.version}): {escape(', '.join(found.only_in_new))}")
+    if verbose:
+        for change in [*found.changed, *found.same_score]:
+            for test in [*change.moved, *change.reworded]:
+                out.print(f"  {escape(change.student)} {escape(test.name)} "
+                          f"({_points(test.old_points)} -> {_points(test.new_points)}):")
+                for side, message, outcome in (("old", test.old_message, test.old_outcome),
+                                               ("new", test.new_message, test.new_outcome)):
+                    text = (message or outcome or "-").replace("\n", "\n           ")
+                    out.print(f"      {side}: {escape(text)}")
 
 
 @main.command()

@@ -5,8 +5,9 @@ The export is a folder, or a .zip of one (usually ``assignment_<id>_export/``), 
 written by Ruby, maps each folder to its submitters and its time under symbol keys
 (``:submitters:``, ``:sid:``, ``:created_at:``); keys without the colon are read too.
 
-Each student gets one entry, for their latest submission; a group submission gives each of its
-members an entry pointing at the same folder. The student id is the SID, or the email, or the
+Each student gets one entry, for their latest submission, dated by its ``:created_at:`` (time
+source "gradescope"; undated where the metadata has no readable time); a group submission gives
+each of its members an entry pointing at the same folder. The student id is the SID, or the email, or the
 name where the SID is empty. Folders and metadata that disagree become
 :class:`UnmatchedSubmission` rows for the gradebook, so one stray folder never stops a class;
 only an export that cannot be read at all raises :class:`GradescopeExportError`.
@@ -143,7 +144,9 @@ def read_export(root: Path) -> GradescopeExport:
                 f"{METADATA_FILENAME} lists {latest.folder} as this student's latest submission, "
                 "but the export has no such folder", latest.folder, identity))
         else:
-            entries.append(Entry(student, latest.path, identity))
+            known = latest.submitted_at != _UNKNOWN_TIME
+            entries.append(Entry(student, latest.path, identity, submitted_at=latest.submitted_at if known else None,
+                                 time_source="gradescope" if known else ""))
     return GradescopeExport(sorted(entries, key=lambda e: e.student), sorted(unmatched, key=lambda u: u.row_id))
 
 

@@ -1,17 +1,19 @@
 """Find the submissions in a folder and stage each one, safely, into a private folder.
 
 A class folder holds one entry per student, whose id is the entry's name: a sub-folder, a
-``.zip`` (id without the suffix) or a single ``.py`` file (id without the suffix; the file is
-the student's module whatever its name). Any other file (a README.txt, notes.md, a .csv) is no
-submission: ``survey`` lists it as ignored, so that it is never graded as a student; hidden
-files and ``IGNORED_NAMES`` are skipped without a word. A folder that is no class (empty, or one
-student's own) is told apart by ``class_folder_problem``. Staging copies the student's files
-into a fresh folder that the sandbox will see as ``/submission``; it never follows a link, never
-writes outside that folder and refuses archives that are too large. Problems of the submission
-become a :class:`SubmissionStatus` with a message, never an exception; a failure of the grading
-machine itself (its disk full or read-only, see ``ENVIRONMENT_ERRNOS``) is raised instead, so
-that it never sticks to a student as a status. A name that is not UTF-8 is shown, and becomes
-a student id, as ``display_name`` reads it.
+``.zip`` (id without the suffix) or a single ``.py`` or ``.ipynb`` file (id without the suffix;
+the file is the student's module, or the notebook it is built from, whatever its name). A
+notebook becomes the module at staging (see ``autograder.notebooks``). Any other file (a
+README.txt, notes.md, a .csv) is no submission: ``survey`` lists it as ignored, so that it is
+never graded as a student; hidden files and ``IGNORED_NAMES`` are skipped without a word. A
+folder that is no class (empty, or one student's own) is told apart by ``class_folder_problem``.
+Staging copies the student's files into a fresh folder that the sandbox will see as
+``/submission``; it never follows a link, never writes outside that folder and refuses archives
+that are too large. Problems of the submission become a :class:`SubmissionStatus` with a
+message, never an exception; a failure of the grading machine itself (its disk full or
+read-only, see ``ENVIRONMENT_ERRNOS``) is raised instead, so that it never sticks to a student
+as a status. A name that is not UTF-8 is shown, and becomes a student id, as ``display_name``
+reads it.
 """
 
 from __future__ import annotations
@@ -25,10 +27,13 @@ import stat
 import zipfile
 import zlib
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
 
 from autograder.checks import printable
+from autograder.notebooks import NOTEBOOK_SUFFIX, NotebookModule, NotebookProblem, notebook_filename
+from autograder.notebooks import convert as convert_notebook
 from autograder.results import SubmissionStatus
 
 MAX_SUBMISSION_BYTES = 50 * 1024 * 1024
@@ -56,14 +61,24 @@ class Entry:
     student: str
     path: Path
     identity: StudentIdentity | None = None
+    # When it was submitted (timezone-aware) and where that came from (results.TIME_SOURCES);
+    # None where unknown. Not part of the content: grading never reads it.
+    submitted_at: datetime | None = None
+    time_source: str = ""
+    # What went wrong finding that time (an invalid timestamp file), for the row's notes; "" if nothing.
+    time_note: str = ""
 
 
 @dataclass(frozen=True)
 class Staged:
-    """A submission copied into ``root``, its module at ``root / module_filename``."""
+    """A submission copied into ``root``, its module at ``root / module_filename``; ``notes``
+    say what intake changed that the student should know (a notebook's dropped magics)."""
 
     root: Path
     module_filename: str
+    notes: tuple[str, ...] = field(default=())
+    # The notebook the module was built from (None for a .py): it maps the module's lines to cells.
+    notebook: NotebookModule | None = None
 
 
 @dataclass(frozen=True)
@@ -89,7 +104,7 @@ def display_name(name: str) -> str:
         return raw.decode("latin-1")
 
 
-SUBMISSION_SUFFIXES = (".zip", ".py")
+SUBMISSION_SUFFIXES = (".zip", ".py", NOTEBOOK_SUFFIX)
 
 
 @dataclass(frozen=True)
@@ -104,23 +119,26 @@ class ClassFolder:
 def is_submission(path: Path) -> bool:
     """Whether an entry of a class folder is a student's submission: a folder (or a link to one,
     which staging refuses, so that the student gets a row saying so), or a file, of any kind,
-    whose name ends in .zip or .py (staging says what is wrong with a link or a FIFO)."""
+    whose name ends in .zip, .py or .ipynb (staging says what is wrong with a link or a FIFO)."""
     return path.suffix.lower() in SUBMISSION_SUFFIXES or path.is_dir()
 
 
 def survey(submissions_dir: Path) -> ClassFolder:
     """The entries of ``submissions_dir`` sorted by student id, and its other files: hidden files
-    and ``IGNORED_NAMES`` are skipped, any other file that is not a submission is ignored."""
+    and ``IGNORED_NAMES`` are skipped, any other file that is not a submission is ignored. A
+    submission's timestamp file is neither: each entry is ``dated`` from it (or its mtime)."""
     entries, ignored = [], []
     for path in sorted(Path(submissions_dir).iterdir()):
         if path.name.startswith(".") or path.name in IGNORED_NAMES:
+            continue
+        if is_timestamp_file(path):  # a submission's time, not a submission (see ``dated``)
             continue
         if not is_submission(path):
             ignored.append(printable(display_name(path.name), 200))
             continue
         student = path.stem if path.suffix.lower() in SUBMISSION_SUFFIXES and not path.is_dir() else path.name
         entries.append(Entry(display_name(student), path))
-    return ClassFolder(entries, ignored)
+    return ClassFolder([dated(entry) for entry in entries], ignored)
 
 
 def discover(submissions_dir: Path) -> list[Entry]:
@@ -140,13 +158,15 @@ def class_folder_problem(folder: Path, found: ClassFolder, module_filename: str)
         return (f"no submissions in {shown}{others}: pass the folder that holds one sub-folder, .zip or .py file "
                 "per student, or a Gradescope export")
     module = Path(folder) / module_filename
-    holds_module = module.is_file() and not module.is_symlink()
+    notebook = Path(folder) / notebook_filename(module_filename)
+    holds_module = any(file.is_file() and not file.is_symlink() for file in (module, notebook))
+    held = module_filename if module.is_file() else notebook.name
     if holds_module and not any(entry.path.is_dir() or entry.path.suffix.lower() == ".zip"
                                 for entry in found.entries):
         folder = Path(folder)
         parent = folder.parent if len(folder.parts) > 1 else folder.absolute().parent
         parent = printable(display_name(str(parent)), 300)
-        return (f"{shown} is one student's submission (it holds {module_filename} itself), not a class folder: "
+        return (f"{shown} is one student's submission (it holds {held} itself), not a class folder: "
                 f"pass the folder with one sub-folder, .zip or .py file per student, such as {parent}; to grade "
                 "this student alone, put this folder in an empty folder and pass that one")
     return None
@@ -155,6 +175,105 @@ def class_folder_problem(folder: Path, found: ClassFolder, module_filename: str)
 def _listing(names: list[str], shown: int = 5) -> str:
     """``a, b, c`` or ``a, b, c and 4 more``."""
     return ", ".join(names[:shown]) + (f" and {len(names) - shown} more" if len(names) > shown else "")
+
+
+# A submission's time in a plain class folder: ``<student id>.timestamp.txt`` beside the entry
+# (``alice.timestamp.txt`` for ``alice/``, ``alice.zip`` or ``alice.py``), holding one ISO 8601
+# time with its UTC offset (``2026-10-01T23:30:00+08:00``; ``Z`` or a trailing `` UTC``, as
+# nbgrader writes it, mean UTC). It sits outside the submission, where the instructor (or the
+# tool that collected it) puts it: a timestamp.txt inside a student's folder is the student's
+# own file and is not read. Without one, the entry's modification time is used (for a folder,
+# that of its newest file): the weakest source, which copying without -p or a wrong clock changes.
+TIMESTAMP_SUFFIX = ".timestamp.txt"
+MAX_TIMESTAMP_BYTES = 256
+TIME_NOTE_PREFIX = "submission time: "
+
+
+def _student_stem(path: Path) -> str:
+    """The (raw) student id of an entry, as ``survey`` takes it from the entry's name."""
+    return path.stem if path.suffix.lower() in SUBMISSION_SUFFIXES and not path.is_dir() else path.name
+
+
+def timestamp_path(entry_path: Path) -> Path:
+    """Where the timestamp file of the entry at ``entry_path`` is: ``<student id>.timestamp.txt`` beside it."""
+    return entry_path.with_name(_student_stem(entry_path) + TIMESTAMP_SUFFIX)
+
+
+def is_timestamp_file(path: Path) -> bool:
+    """Whether ``path`` (not a folder) is the timestamp file of an entry beside it."""
+    if not path.name.lower().endswith(TIMESTAMP_SUFFIX) or path.is_dir():
+        return False
+    stem = path.name[:-len(TIMESTAMP_SUFFIX)]
+    if not stem:
+        return False
+    candidates = [stem] + [stem + suffix for known in SUBMISSION_SUFFIXES for suffix in (known, known.upper())]
+    return any(os.path.lexists(path.with_name(name)) and is_submission(path.with_name(name))
+               and _student_stem(path.with_name(name)) == stem for name in candidates)
+
+
+def _timestamp_in(path: Path) -> tuple[datetime | None, str]:
+    """The time in the timestamp file ``path``, or None and why not ("" where there is no file)."""
+    if not os.path.lexists(path):
+        return None, ""
+    shown = printable(display_name(path.name), 200)
+
+    def unusable(reason: str) -> tuple[None, str]:
+        return None, f"{TIME_NOTE_PREFIX}{shown} is unusable ({reason}); used the modification time instead"
+
+    if not path.is_file():
+        return unusable("it is not a file")
+    try:
+        with open(path, "rb") as stream:
+            raw = stream.read(MAX_TIMESTAMP_BYTES + 1)
+    except OSError as error:
+        return unusable(f"cannot read it: {error.strerror or error}")
+    try:
+        text = raw[:MAX_TIMESTAMP_BYTES].decode("utf-8").strip()
+        if len(raw) > MAX_TIMESTAMP_BYTES:
+            raise ValueError
+        if text.upper().endswith(" UTC"):
+            text = text[:-4].rstrip() + "+00:00"
+        when = datetime.fromisoformat(text)
+    except (ValueError, UnicodeDecodeError):
+        return unusable("not an ISO 8601 time such as 2026-10-01T23:30:00+08:00")
+    if when.tzinfo is None:
+        return unusable(f"{printable(text, 60)} has no UTC offset; write it as 2026-10-01T23:30:00+08:00")
+    return when, ""
+
+
+def _modified_at(path: Path) -> datetime | None:
+    """The modification time of an entry: for a folder, of its newest file (links not followed,
+    hidden files and ``IGNORED_NAMES`` left out), or the folder's own if it holds none."""
+    try:
+        newest = os.lstat(path).st_mtime
+        if path.is_dir() and not path.is_symlink():
+            files = []
+            seen = 0
+            for folder, dirs, names in os.walk(path):
+                dirs[:] = [d for d in dirs if not d.startswith(".") and d not in IGNORED_NAMES]
+                for name in names:
+                    if not name.startswith(".") and name not in IGNORED_NAMES:
+                        files.append(os.lstat(os.path.join(folder, name)).st_mtime)
+                seen += len(names)
+                if seen > MAX_FILES:
+                    break
+            newest = max(files, default=newest)
+    except (OSError, ValueError):
+        return None
+    return datetime.fromtimestamp(newest, timezone.utc)
+
+
+def dated(entry: Entry) -> Entry:
+    """``entry`` with its submission time, unless it has one: from its timestamp file
+    (``time_source`` "timestamp_file"), else its modification time ("mtime"; with a
+    ``time_note`` where a timestamp file was there but unusable)."""
+    if entry.submitted_at is not None:
+        return entry
+    when, note = _timestamp_in(timestamp_path(entry.path))
+    if when is not None:
+        return replace(entry, submitted_at=when, time_source="timestamp_file")
+    modified = _modified_at(entry.path)
+    return replace(entry, submitted_at=modified, time_source="mtime" if modified else "", time_note=note)
 
 
 def _hash_file(digest, path: Path) -> None:
@@ -302,11 +421,18 @@ def _locate_module(root: Path, module_filename: str) -> Path | Problem:
         return matches[0].parent  # e.g. a zip of the student's whole folder
     if len(matches) > 1:
         return Problem(SubmissionStatus.MISNAMED, f"found {len(matches)} files named {module_filename}; submit exactly one")
+    # No module: its notebook (lenet.ipynb for lenet.py), which staging turns into the module.
+    notebook = notebook_filename(module_filename)
+    notebooks = sorted(p for p in root.rglob(notebook) if p.is_file())
+    if len(notebooks) == 1:
+        return notebooks[0].parent
+    if len(notebooks) > 1:
+        return Problem(SubmissionStatus.MISNAMED, f"found {len(notebooks)} files named {notebook}; submit exactly one")
     files = sorted(display_name(str(p.relative_to(root))) for p in root.rglob("*") if p.is_file())
     if not files:
         return Problem(SubmissionStatus.EMPTY, "the submission contains no files")
     shown = ", ".join(files[:5]) + (", ..." if len(files) > 5 else "")
-    return Problem(SubmissionStatus.MISNAMED, f"expected a file named {module_filename}; found: {shown}")
+    return Problem(SubmissionStatus.MISNAMED, f"expected a file named {module_filename} (or {notebook}); found: {shown}")
 
 
 def _check_source(module: Path) -> Problem | None:
@@ -321,9 +447,16 @@ def _check_source(module: Path) -> Problem | None:
     return None
 
 
-def stage(entry: Entry, module_filename: str, workdir: Path) -> Staged | Problem:
-    """Copy ``entry`` into ``workdir`` (an empty folder) and find the student's module there."""
+def stage(entry: Entry, module_filename: str, workdir: Path, *,
+          keep_names: frozenset[str] = frozenset()) -> Staged | Problem:
+    """Copy ``entry`` into ``workdir`` (an empty folder) and find the student's module there.
+
+    Where the submission has no module but its notebook (``lenet.ipynb`` for ``lenet.py``, or a
+    single .ipynb entry), the module is built from the notebook (see ``autograder.notebooks``;
+    ``keep_names`` are the stub's top-level names, whose assignments it keeps), with notes for
+    the student. Where it has both, the module is graded, and a note says so."""
     path = entry.path
+    notebook_name = display_name(path.name) if path.suffix.lower() == NOTEBOOK_SUFFIX and not path.is_dir() else ""
     too_large = f"the file is larger than {MAX_SUBMISSION_BYTES // 2**20} MB"
     if path.is_symlink():
         return Problem(SubmissionStatus.CORRUPT, "the entry is a symbolic link; submit a file or folder")
@@ -334,21 +467,44 @@ def stage(entry: Entry, module_filename: str, workdir: Path) -> Staged | Problem
     elif path.suffix.lower() == ".zip":
         problem = (Problem(SubmissionStatus.CORRUPT, too_large) if path.stat().st_size > MAX_SUBMISSION_BYTES
                    else extract_zip(path, workdir))
-    elif path.suffix.lower() == ".py":
+    elif path.suffix.lower() in (".py", NOTEBOOK_SUFFIX):
         problem = None
         if path.stat().st_size > MAX_SUBMISSION_BYTES:
             problem = Problem(SubmissionStatus.CORRUPT, too_large)
         else:
             try:
                 with _writing(display_name(path.name)):
-                    shutil.copyfile(path, workdir / module_filename)
+                    shutil.copyfile(path, workdir / (notebook_filename(module_filename) if notebook_name
+                                                     else module_filename))
             except _CannotWrite as failure:
                 problem = _write_problem(failure, "copied")
     else:
-        problem = Problem(SubmissionStatus.MISNAMED, f"{display_name(path.name)} is neither a folder, a .zip nor a .py file")
+        problem = Problem(SubmissionStatus.MISNAMED,
+                          f"{display_name(path.name)} is neither a folder, a .zip, a .py nor an .ipynb file")
     if problem is not None:
         return problem
     located = _locate_module(workdir, module_filename)
     if isinstance(located, Problem):
         return located
-    return _check_source(located / module_filename) or Staged(located, module_filename)
+    notebook = notebook_filename(module_filename)
+    if not (located / module_filename).is_file():
+        return _stage_notebook(located / notebook, notebook_name or notebook, module_filename, keep_names)
+    notes = ()
+    if any(p.is_file() for p in workdir.rglob(notebook)):
+        notes = (f"graded {module_filename}; {notebook}, also in the submission, was not graded "
+                 f"(a .py file is graded rather than a notebook: submit one of them)",)
+    return _check_source(located / module_filename) or Staged(located, module_filename, notes)
+
+
+def _stage_notebook(notebook: Path, name: str, module_filename: str, keep_names: frozenset[str]) -> Staged | Problem:
+    """Write the module built from ``notebook`` (``name`` in messages) beside it."""
+    try:
+        built = convert_notebook(notebook.read_bytes(), name, keep_names=keep_names)
+    except NotebookProblem as problem:
+        return Problem(problem.status, problem.message)
+    try:
+        with _writing(module_filename):
+            (notebook.parent / module_filename).write_text(built.source, encoding="utf-8")
+    except _CannotWrite as failure:
+        return _write_problem(failure, "written")
+    return Staged(notebook.parent, module_filename, built.notes, built)

@@ -18,6 +18,8 @@ from autograder.checks import printable
 MAX_TEST_MESSAGE_BYTES = 1024
 MAX_DETAIL_BYTES = 1024
 MAX_STDOUT_TAIL_BYTES = 4096
+MAX_NOTE_BYTES = 512
+MAX_NOTES = 8
 
 
 class Outcome(str, Enum):
@@ -41,6 +43,7 @@ class SubmissionStatus(str, Enum):
     # A course platform's export whose metadata and submission folders disagree.
     UNIDENTIFIED = "unidentified"  # a folder that no metadata names a student for
     MISSING = "missing"  # metadata naming a submission whose folder is not in the export
+    INVALID_NOTEBOOK = "invalid_notebook"  # an .ipynb that nbformat cannot read as a notebook
     GRADER_ERROR = "grader_error"
 
     @property
@@ -89,6 +92,13 @@ class SubmissionResult:
     name: str = ""
     email: str = ""
     sid: str = ""
+    # When the submission was handed in (ISO 8601 with its UTC offset) and where that time came
+    # from: one of TIME_SOURCES, "" where unknown. Late policies read these (see course.py).
+    submitted_at: str = ""
+    time_source: str = ""
+    # What intake did to the submission that the student should know, such as the IPython lines
+    # dropped from a notebook (at most MAX_NOTES, each capped); shown in the feedback.
+    notes: list[str] = field(default_factory=list)
 
     def __post_init__(self):
         self._cap_text()
@@ -96,9 +106,10 @@ class SubmissionResult:
     def _cap_text(self) -> None:
         """``detail`` may quote the student's import error and ``stdout_tail`` is what their code
         printed: both are cleaned and capped (set after construction too, so ``to_dict`` does it
-        again before anything is stored)."""
+        again before anything is stored). ``notes`` quote the student's notebook: capped too."""
         self.detail = printable(self.detail, MAX_DETAIL_BYTES, single_line=False)
         self.stdout_tail = printable(self.stdout_tail, MAX_STDOUT_TAIL_BYTES, single_line=False, keep="end")
+        self.notes = [printable(str(note), MAX_NOTE_BYTES, single_line=False) for note in list(self.notes)[:MAX_NOTES]]
 
     @property
     def score(self) -> float:
@@ -123,6 +134,46 @@ class SubmissionResult:
     def from_dict(cls, data: dict) -> "SubmissionResult":
         tests = [TestResult(**{**t, "outcome": Outcome(t["outcome"])}) for t in data.get("tests", [])]
         return cls(**{**data, "status": SubmissionStatus(data["status"]), "tests": tests})
+
+
+# Where a submission's time came from, strongest first. The file's modification time is the
+# weakest: copying a folder without -p, or a student's clock, changes it.
+TIME_SOURCES = ("gradescope", "timestamp_file", "mtime")
+
+
+@dataclass(frozen=True)
+class LateAdjustment:
+    """What a course's late policy does to one (assignment, student) row: computed from the
+    course file and the gradebook whenever a rendering needs it (see ``autograder.course``),
+    never stored, so that an extension granted later changes no stored grade.
+
+    ``raw_score`` is the score the tests gave; ``final_score`` is what the student gets after
+    the policy. ``late_seconds`` is measured from the student's own due date (extensions
+    included); ``late_units`` is that lateness in the policy's unit (days or hours, rounded up,
+    0 when on time), of which ``tokens_used`` were covered by late tokens and the rest
+    penalised. ``past_cutoff`` rows score 0. ``note`` says it in one line for feedback.
+    """
+
+    assignment: str
+    student: str
+    raw_score: float
+    final_score: float
+    penalty_points: float = 0.0
+    penalty_percent: float = 0.0
+    due: str = ""  # the student's due date, ISO 8601 (after any extension)
+    submitted_at: str = ""
+    time_source: str = ""
+    late_seconds: float = 0.0
+    late_units: int = 0
+    unit: str = "day"
+    tokens_used: int = 0
+    past_cutoff: bool = False
+    extended: bool = False
+    note: str = ""
+
+    @property
+    def is_late(self) -> bool:
+        return self.late_seconds > 0
 
 
 @dataclass(frozen=True)

@@ -111,7 +111,9 @@ def test_grader_version_covers_everything_that_decides_a_score():
     assert {"autograder/hidden/test_lenet.py", "solutions/lenet/lenet.py", "autograder/model_recipes.py",
             "autograder/training.py", "autograder/keras_models.py", "autograder/checks.py",
             "autograder/sandbox/child/worker.py"} <= names
-    assert not any(name.startswith(("autograder/demo/", "autograder/export/")) for name in names)
+    assert {"autograder/notebooks.py", "autograder/intake.py", "assignments/lenet/lenet.py"} <= names
+    assert not any(name.startswith(("autograder/demo/", "autograder/export/", "autograder/render/")) for name in names)
+    assert not {"autograder/course.py", "autograder/regrade.py"} & names
     assert "autograder/hidden/test_activations.py" not in names
 
 

@@ -1,9 +1,14 @@
-"""Does `autograder report` write a self-contained, script-free instructor report and safe
-per-student feedback, from a gradebook, whatever the student ids hold?"""
+"""Does `autograder report` write a self-contained instructor report (whose only script is the
+sorting script its CSP admits by hash) and safe per-student feedback, from a gradebook, whatever
+the student ids hold? And its class view, test functions with their cases, common failure
+messages, named training curves, late-policy columns and intake notes?"""
 
 import base64
 import dataclasses
+import hashlib
+import html
 import io
+import math
 import re
 import shutil
 import struct
@@ -18,8 +23,9 @@ from PIL import Image
 from autograder import api
 from autograder.cli import EXIT_USAGE, main
 from autograder.gradebook import Gradebook
-from autograder.render.report import safe_names
-from autograder.results import Outcome, SubmissionResult, SubmissionStatus, TestResult
+from autograder.render import report as report_module
+from autograder.render.report import safe_names, write_report
+from autograder.results import LateAdjustment, Outcome, SubmissionResult, SubmissionStatus, TestResult
 
 EVIL = '../<script>alert("x")</script>'
 SECRET_OUTPUT = "SECRET_STUDENT_OUTPUT"  # what a student's code printed: never in feedback
@@ -138,12 +144,24 @@ def blue_pixels(image: Image.Image) -> int:
 
 # ---------------------------------------------------------------------------- the index page
 
-def test_report_is_self_contained_and_script_free(built):
+def the_script(page: str) -> str:
+    """The page's one script, after checking that the CSP admits it, by its hash, and nothing else."""
+    assert page.lower().count("<script") == 1, "one script: the sorting script"
+    script = re.search(r"<script>(.*?)</script>", page, re.S).group(1)
+    csp = html.unescape(re.search(r'http-equiv="Content-Security-Policy" content="([^"]*)"', page).group(1))
+    digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode()
+    assert csp.startswith("default-src 'none';") and f"script-src 'sha256-{digest}'" in csp, csp
+    assert "unsafe-inline" not in csp.split("script-src", 1)[1] and "unsafe-eval" not in csp
+    return script
+
+
+def test_report_is_self_contained_and_runs_only_its_hashed_script(built):
     outdir, report = built
     assert report.index_path == outdir / "report" / "index.html"
     page = report.index_path.read_text(encoding="utf-8")
-    assert "<script" not in page.lower()
-    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page  # the student id, escaped
+    script = the_script(page)
+    assert "innerHTML" not in script and "eval" not in script and "http" not in script
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page  # the student id, escaped
     assert "<b>" not in page and "<on this submission>" not in page
     for attribute in re.findall(r'(?:src|href)="([^"]*)"', page):
         assert attribute.startswith(("data:image/png;base64,", "#", "../feedback/")), attribute[:80]
@@ -171,8 +189,9 @@ def test_report_shows_summaries_hardest_tests_first_and_problems(built):
     assert "<td>mean score (all submissions)</td><td class=\"num\">4</td>" in activations
     assert "<td>median score (all submissions)</td><td class=\"num\">3.5</td>" in activations
     assert "<td>mean score (graded only)</td><td class=\"num\">6</td>" in activations
-    tests_table = activations[activations.index("Tests, hardest first"):]
-    # pass rates over the 4 graded: test_b 2/4, test_c 2/4, test_a 4/4
+    assert "2 of 6 submissions (33.3%) had problems and count as failing every test." in activations
+    tests_table = activations[activations.index("Test functions, hardest first"):]
+    # pass rates over all 6 (the 2 problems fail every test): test_b 2/6, test_c 2/6, test_a 4/6
     assert tests_table.index("test_b") < tests_table.index("test_c") < tests_table.index("test_a")
     problems = activations[activations.index("Submissions with problems (2)"):]
     assert "carol" in problems and "empty" in problems and "grader_error" in problems
@@ -320,6 +339,36 @@ def test_report_command(built, tmp_path):
     assert not (tmp_path / "nowhere").exists()
 
 
+def test_report_command_applies_a_course_file(tmp_path):
+    """``autograder report --course FILE``: the course module's adjustments reach the report and
+    the feedback; a file that is no course is refused before anything is written."""
+    (tmp_path / "out").mkdir()
+    with Gradebook(tmp_path / "out") as gradebook:
+        for student, submitted in [("ada", "2026-10-01T20:00:00+00:00"), ("bob", "2026-10-03T10:00:00+00:00")]:
+            gradebook.record(dataclasses.replace(numeric("activations", student, {"test_a", "test_b", "test_c"},
+                                                         duration=1.0), submitted_at=submitted,
+                                                 time_source="timestamp_file"), "v")
+    course = tmp_path / "course.yml"
+    course.write_text('assignments:\n  activations: {due: "2026-10-01 23:59+00:00"}\n'
+                      "defaults:\n  late_policy: {penalty_percent: 10, per: day}\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["report", str(tmp_path / "out"), "--course", str(course)],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "late policy" in result.output
+    page = (tmp_path / "out" / "report" / "index.html").read_text()
+    assert "<th data-key=\"raw-score\">raw score</th>" in page and "−2 (20%)" in page  # 2 days late: 20% of 10
+    bob = (tmp_path / "out" / "feedback" / "activations" / "bob.md").read_text()
+    assert "- **Late policy:** " in bob and "- **Final score:** 8/10 (80%)" in bob
+    assert "- **Late policy:** on time" in (tmp_path / "out" / "feedback" / "activations" / "ada.md").read_text()
+
+    course.write_text("assignments: [nonsense]\n", encoding="utf-8")
+    shutil.rmtree(tmp_path / "out" / "report")
+    refused = CliRunner().invoke(main, ["report", str(tmp_path / "out"), "--course", str(course)],
+                                 catch_exceptions=False)
+    assert refused.exit_code == EXIT_USAGE and "course.yml" in refused.output
+    assert not (tmp_path / "out" / "report").exists()
+
+
 def test_report_without_feedback(tmp_path):
     with Gradebook(tmp_path) as gradebook:
         gradebook.record(RESULTS[0], "v")
@@ -356,7 +405,8 @@ def test_report_renders_in_headless_chromium(built, tmp_path):
     images = images_of(dom.stdout)
     assert len(images) == sum(PLOTS.values())
     assert all(image["src"].startswith("data:image/png;base64,") for image in images)
-    assert "<script" not in dom.stdout.lower() and "&lt;script&gt;" in dom.stdout
+    assert dom.stdout.lower().count("<script") == 1 and "&lt;script&gt;" in dom.stdout
+    assert 'data-sortable="ready"' in dom.stdout  # the hashed script ran
 
     screenshot = tmp_path / "page.png"
     shot = subprocess.run([*common, "--window-size=1280,2000", f"--screenshot={screenshot}", url],
@@ -365,3 +415,198 @@ def test_report_renders_in_headless_chromium(built, tmp_path):
     image = check_png(screenshot.read_bytes(), max_side=4000)
     # The page's own styles use no such blue: these pixels are the plots' bars, decoded and painted.
     assert blue_pixels(image) > 5_000
+
+
+# ---------------------------------------------------------------------------- a class: functions, late policy, notes
+
+INJECTED = "<script>document.title='PWNED'</script>"  # a student id that would retitle the page if it ran
+NOTE = "cell 3: removed `!pip install <b>numpy</b>` | [link](http://evil.example)"
+SOFTMAX_NAN = "softmax() returned nan for large logits"
+
+
+def relu_and_softmax(student, *, relu_ok, softmax_ok, message=SOFTMAX_NAN, status=SubmissionStatus.GRADED, **extra):
+    """``test_relu[float32]``, ``test_relu[float64]`` (1 pt each) and ``test_softmax`` (2 pts)."""
+    tests = [passed(f"test_relu[{dtype}]", 1.0) if relu_ok else failed(f"test_relu[{dtype}]", 1.0)
+             for dtype in ("float32", "float64")]
+    tests.append(passed("test_softmax", 2.0) if softmax_ok else failed("test_softmax", 2.0, message=message))
+    return SubmissionResult("activations", student, status, tests, max_score=4.0, duration_s=1.0, **extra)
+
+
+def late(assignment, student, raw, final, *, days, note, **extra):
+    return LateAdjustment(assignment, student, raw, final, penalty_points=round(raw - final, 6),
+                          penalty_percent=100 * (raw - final) / raw if raw else 0.0,
+                          submitted_at="2026-10-03T10:00:00+00:00", due="2026-10-01T23:59:00+00:00",
+                          late_seconds=days * 86400.0, late_units=math.ceil(days), note=note, **extra)
+
+
+CLASS = [
+    relu_and_softmax("amy", relu_ok=True, softmax_ok=True),
+    relu_and_softmax("ben", relu_ok=True, softmax_ok=False),
+    relu_and_softmax("cy", relu_ok=False, softmax_ok=False),
+    relu_and_softmax("dee", relu_ok=True, softmax_ok=False, message="softmax() got an unexpected keyword 'axis'"),
+    relu_and_softmax(INJECTED, relu_ok=True, softmax_ok=False, notes=[NOTE]),
+    relu_and_softmax("eli", relu_ok=False, softmax_ok=False, status=SubmissionStatus.SYNTAX_ERROR,
+                     detail="SyntaxError (line 3): invalid syntax"),
+    *[lenet(name, accuracy) for name, accuracy in [("amy", 0.975), ("ben", 0.962), ("cy", 0.11), ("dee", 0.951),
+                                                   ("fay", 0.956), ("gus", 0.958), ("hu", 0.953), ("ivy", 0.96),
+                                                   ("jo", 0.957), ("kit", 0.35), (INJECTED, 0.2)]],
+]
+ADJUSTMENTS = {
+    ("activations", "ben"): late("activations", "ben", 2.0, 1.6, days=1.5,
+                                 note="1 day 10 h late (due 2026-10-01 23:59 UTC): 2 days late; penalty 20% <i>"),
+    ("activations", "amy"): late("activations", "amy", 4.0, 4.0, days=0.0, note="on time (due 2026-10-01 23:59 UTC)"),
+    ("lenet", "cy"): late("lenet", "cy", 8.0, 0.0, days=6.0, past_cutoff=True, note="submitted past the cutoff"),
+}
+
+
+@pytest.fixture(scope="module")
+def klass(tmp_path_factory):
+    outdir = tmp_path_factory.mktemp("class")
+    report = write_report(outdir, CLASS, adjustments=ADJUSTMENTS)
+    return outdir, report, report.index_path.read_text(encoding="utf-8")
+
+
+def section(page, start, end=None):
+    """From ``start`` to the first ``end`` after it."""
+    begin = page.index(start)
+    return page[begin:page.index(end, begin) if end else None]
+
+
+def headers(table: str) -> list[str]:
+    return [re.sub(r"<[^>]+>", "", h) for h in re.findall(r"<th(?:\s[^>]*)?>.*?</th>", table)]
+
+
+def class_rows(page) -> dict[str, list[str]]:
+    """The class view's rows: student -> the cells' text (tags dropped, entities kept)."""
+    table = section(page, 'id="class-view"', "</table>")
+    rows = {}
+    for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table.split("<tbody>", 1)[1], re.S):
+        cells = [re.sub(r"<[^>]+>", "", cell) for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+        rows[html.unescape(cells[0])] = cells[1:]
+    return rows
+
+
+def test_class_view_matches_students_across_assignments(klass):
+    _, report, page = klass
+    rows = class_rows(page)
+    assert list(rows) == sorted(rows, key=str.casefold) and report.students == len(rows) == 12
+    header = section(page, 'id="class-view"', "</thead>")
+    assert headers(header) == ["student", "activations", "lenet", "raw total", "penalty", "late", "total", "percent"]
+    # ben: activations 2 raw, 1.6 after 20%; lenet 20: raw 22, final 21.6 of 24
+    assert rows["ben"][0].startswith("1.6") and "raw 2" in rows["ben"][0] and "2 days" not in rows["ben"][0]
+    assert rows["ben"][1:] == ["20", "22", "−0.4", "1", "21.6", "90%"]
+    assert rows["fay"][0] == "—" and rows["fay"][-2:] == ["20", "83.3%"]  # no activations: counts 0
+    assert rows["cy"][1].startswith("0") and "past cutoff" in rows["cy"][1]
+    assert "syntax_error" in rows["eli"][0] and '<tr class="problem"><td><code>eli</code>' in page
+    assert 'data-value="21.6"' in page and 'data-value=""' in page  # what the script sorts by
+
+
+def test_parametrized_cases_are_one_function_with_its_points(klass):
+    _, _, page = klass
+    functions = section(page, "Test functions, hardest first", "Most common failure messages")
+    assert functions.count("<details><summary><code>test_relu</code></summary>") == 1
+    assert "<td><code>float32</code></td>" in functions and "<td><code>float64</code></td>" in functions
+    assert "test_relu[" not in functions
+    # 6 submissions; the syntax error fails every case: test_relu: 4 pass both cases -> 8/12 cases
+    row = section(functions, "<code>test_relu</code></summary>").split("</details>", 1)[1].split("</tr>", 1)[0]
+    assert re.findall(r'<td class="num">([^<]*)</td>', row) == ["2", "2", "1.33", "67%", "4/6"]
+    assert "no test ran (problem) (1)" in row
+    softmax = section(functions, "<code>test_softmax</code></td>", "</tr>")
+    assert re.findall(r'<td class="num">([^<]*)</td>', softmax) == ["1", "2", "0.33", "17%", "1/6"]
+    assert functions.index("test_softmax") < functions.index("test_relu")  # hardest first
+    assert "2 pts" not in functions  # the plot's labels are in the PNG; its alt names the grouping:
+    assert 'alt="pass rate per test function of activations"' in page
+
+
+def test_common_failure_messages_are_grouped_and_counted(klass):
+    _, _, page = klass
+    failures = section(page, "Most common failure messages", "Submissions with problems")
+    softmax = section(failures, "<code>test_softmax</code>", "</tbody>")
+    # ben, cy and the injected id: the same message (the syntax error is a problem, not counted)
+    assert re.search(r'<td class="num">3</td><td><pre class="message">' + re.escape(SOFTMAX_NAN), softmax)
+    assert re.search(r'<td class="num">1</td><td><pre class="message">softmax\(\) got an unexpected keyword '
+                     r'&#39;axis&#39;', softmax)
+    relu = section(failures, "<code>test_relu</code>", "</tr>")
+    assert '<td class="num">1 (2 cases)</td>' in relu
+
+
+def test_problem_submissions_count_in_pass_rates_and_their_share_is_said(klass):
+    _, _, page = klass
+    activations = section(page, 'id="a-activations"', 'id="a-lenet"')
+    assert "1 of 6 submissions (16.7%) had problems and count as failing every test." in activations
+    assert "No submission had problems: all 11 were graded." in section(page, 'id="a-lenet"')
+
+
+def test_late_columns_and_feedback(klass):
+    outdir, report, page = klass
+    table = section(page, 'id="subs-activations"', "</table>")
+    assert headers(table) == ["student", "raw score", "penalty", "final score", "percent", "lateness", "status", "grading time"]
+    ben = section(table, "<code>ben</code>", "</tr>")
+    assert re.findall(r"<td[^>]*>([^<]*)</td>", ben)[:5] == ["2/4", "−0.4 (20%)", "1.6/4", "40%", "1 day 12 h late"]
+    assert "<i>" not in page
+    feedback = {(f.assignment, f.student): f for f in report.feedback}
+    markdown = feedback[("activations", "ben")].markdown.read_text()
+    assert "- **Late policy:** 1 day 10 h late (due 2026-10-01 23:59 UTC): 2 days late; penalty 20% &lt;i&gt;" \
+        in markdown and "- **Final score:** 1.6/4 (40%)" in markdown
+    page_html = feedback[("activations", "ben")].html.read_text()
+    assert "penalty 20% &lt;i&gt;" in page_html and "<td>final score</td><td>1.6/4 (40%)</td>" in page_html
+    assert "Late policy" not in feedback[("activations", "cy")].markdown.read_text()  # no adjustment: no line
+    assert "past the cutoff" in feedback[("lenet", "cy")].markdown.read_text()
+
+
+def test_notes_are_in_the_feedback_escaped(klass):
+    _, report, _ = klass
+    item = next(f for f in report.feedback if f.assignment == "activations" and f.student == INJECTED)
+    markdown, page = item.markdown.read_text(), item.html.read_text()
+    assert "## Notes on your submission" in markdown
+    assert r"- cell 3: removed \`\!pip install &lt;b&gt;numpy&lt;/b&gt;\` \| \[link\](http://evil.example)" in markdown
+    assert "<li>cell 3: removed `!pip install &lt;b&gt;numpy&lt;/b&gt;` | [link](http://evil.example)</li>" in page
+    assert "<script" not in page.lower() and "<b>" not in page and "<a " not in page
+    assert "Notes on your submission" not in next(f for f in report.feedback if f.student == "amy").markdown.read_text()
+
+
+def test_training_curves_name_the_median_and_the_outliers(klass):
+    _, _, page = klass
+    lenet_section = section(page, 'id="a-lenet"')
+    (caption,) = re.findall(r'alt="training curves of lenet"><figcaption>([^<]*)</figcaption>', lenet_section)
+    caption = html.unescape(caption)
+    # 11 curves (more than get a colour each): the median by final accuracy, the lowest three named
+    assert "the median student, " in caption and "thick black line" in caption
+    for student in ("cy (final accuracy", "kit (final accuracy"):
+        assert student in caption, caption
+    assert "<script>document.title='PWNED'</script> (final accuracy" in caption  # escaped in the page
+    few = [("a", curve(0.9)), ("b", curve(0.5)), ("c", curve(0.95))]
+    png, found = report_module._overlay_curves(few, "three")
+    assert found.every_curve_labelled and found.median == ("a", "final accuracy 0.887")
+    check_png(png)
+
+
+def test_the_script_is_the_only_one_and_sorts_in_headless_chromium(klass, tmp_path):
+    """Does the hashed script run and sort (``#sort=class-view:total:desc``), while the injected
+    student id stays text, and a script that a missed escape let through is blocked by the CSP?"""
+    if CHROMIUM is None:
+        pytest.skip("Debian's chromium is not installed (`autograder setup --with-browser`)")
+    _, report, page = klass
+    the_script(page)
+    common = [CHROMIUM, "--headless=new", "--no-sandbox", "--disable-gpu", f"--user-data-dir={tmp_path / 'profile'}",
+              "--virtual-time-budget=3000", "--dump-dom"]
+    url = report.index_path.resolve().as_uri() + "#sort=class-view:total:desc"
+    dom = subprocess.run([*common, url], capture_output=True, text=True, timeout=120)
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    assert "<title>Grading report</title>" in dom.stdout and "PWNED</title>" not in dom.stdout
+    assert dom.stdout.lower().count("<script") == 1
+    assert dom.stdout.count('data-sortable="ready"') == 1 + 2  # the class view and each assignment's table
+    assert '<th data-key="total" title="out of 24" aria-sort="descending"><button type="button"' in dom.stdout
+    totals = [float(v) for v in re.findall(r'<td class="num" data-value="([^"]*)">[^<]*</td><td class="num" '
+                                           r'data-value="[^"]*">[^<]*%</td></tr>', dom.stdout)]
+    assert len(totals) == 12 and totals == sorted(totals, reverse=True) and totals[0] == 24.0
+    for section_id in ("class-view", "a-activations", "a-lenet"):
+        assert f'id="{section_id}"' in dom.stdout
+
+    # A missed escape, simulated: raw script elements in the body. The CSP runs none of them.
+    tampered = report.index_path.with_name("tampered.html")
+    tampered.write_text(page.replace("<h1>", "<script>document.title='PWNED'</script><h1>", 1)
+                        .replace("</h2>", "</h2><img src=x onerror=\"document.title='PWNED'\">", 1), encoding="utf-8")
+    dom = subprocess.run([*common, tampered.resolve().as_uri()], capture_output=True, text=True, timeout=120)
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    assert "<title>Grading report</title>" in dom.stdout and 'data-sortable="ready"' in dom.stdout

@@ -10,6 +10,7 @@ import hashlib
 import tempfile
 import time
 import traceback
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from autograder.checks import Stage
 from autograder.engine import calls
 from autograder.engine.runner import collect_tests, run_tests
 from autograder.intake import Entry, Problem, Staged, stage
+from autograder.notebooks import top_level_names
 from autograder.results import Outcome, SubmissionResult, SubmissionStatus, TestInfo, TestResult, max_score_of
 from autograder.sandbox.launcher import SandboxConfig, SandboxMode
 from autograder.sandbox.proxy import SandboxedSubmission
@@ -41,25 +43,59 @@ def tests_of(test_file: Path) -> tuple[TestInfo, ...]:
     return tuple(collect_tests(test_file))
 
 
-# Parts of the package that cannot change a score: sample cohorts, handout building, and the
-# other assignments' hidden tests (this assignment's are added back by name).
-_NOT_SCORING = ("demo", "export", "hidden")
+# Parts of the package that cannot change a score: sample cohorts, handout building, the
+# other assignments' hidden tests (this assignment's are added back by name), and what only
+# renders or compares stored results (CSVs, report, LMS files, the late policy, regrade diffs):
+# a new report layout or a granted extension must not regrade a class.
+_NOT_SCORING = ("demo", "export", "hidden", "render", "course.py", "regrade.py")
 
 
 def scoring_files(assignment: Assignment) -> list[Path]:
     """Every file whose content can change this assignment's scores: its hidden tests and
-    reference, and the grader's own modules (checks, sandbox, recipes, training, ...)."""
+    reference, its stub (a notebook keeps the top-level assignments of the stub's names), and the
+    grader's own modules (checks, sandbox, recipes, training, notebook conversion, ...)."""
     modules = [path for path in sorted(PACKAGE_DIR.rglob("*.py"))
                if path.relative_to(PACKAGE_DIR).parts[0] not in _NOT_SCORING]
-    return [assignment.hidden_tests_path, assignment.solution_path, *modules]
+    return [assignment.hidden_tests_path, assignment.solution_path, assignment.stub_path, *modules]
 
 
 def grader_version(assignment: Assignment) -> str:
     """Changes whenever anything that decides a score changes; a rerun then regrades."""
     digest = hashlib.sha256(__version__.encode())
     for path in scoring_files(assignment):
-        digest.update(str(path.relative_to(PACKAGE_DIR.parent)).encode() + b"\0" + path.read_bytes())
+        digest.update(_name_in_version(path).encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]
+
+
+def _name_in_version(path: Path) -> str:
+    """A scoring file's path within the repository; for a file outside it (a modified copy of
+    the hidden tests, say), its name alone."""
+    try:
+        return str(path.relative_to(PACKAGE_DIR.parent))
+    except ValueError:
+        return path.name
+
+
+@lru_cache(maxsize=None)
+def stub_names(stub_path: Path) -> frozenset[str]:
+    """The top-level names of an assignment's stub (trusted): a notebook keeps the top-level
+    assignments of these names (see ``autograder.notebooks``). Empty where the stub cannot be
+    read: a notebook then keeps only what its definitions need."""
+    try:
+        return top_level_names(stub_path.read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, ValueError):
+        return frozenset()
+
+
+def _from_notebook(result: SubmissionResult, staged: Staged, module_filename: str) -> None:
+    """Give ``result`` the notes of staging and, for a module built from a notebook, the cell
+    beside each line of the module that its messages name."""
+    result.notes = [*staged.notes, *result.notes]
+    notebook = staged.notebook
+    if notebook is None:
+        return
+    result.detail = notebook.annotate(result.detail, module_filename)
+    result.tests = [replace(test, message=notebook.annotate(test.message, module_filename)) for test in result.tests]
 
 
 def _all_failed(tests: tuple[TestInfo, ...], stage: Stage, message: str) -> list[TestResult]:
@@ -104,6 +140,7 @@ def grade_staged(assignment: Assignment, staged: Staged, student: str, *, public
             result.tests = run_tests(test_file, submission, None if public else assignment.solution_path)
         # What the student's code printed: terminal escapes and control characters out, 4 KB kept.
         result.stdout_tail = calls.output_tail(submission.stderr_tail())
+    _from_notebook(result, staged, staged.module_filename)
     return result
 
 
@@ -115,7 +152,8 @@ def grade_entry(assignment: Assignment, entry: Entry, *, public: bool = False,
     max_score = max_score_of(tests)
     try:
         with tempfile.TemporaryDirectory(prefix="autograder-") as workdir:
-            staged = stage(entry, assignment.module_filename, Path(workdir))
+            staged = stage(entry, assignment.module_filename, Path(workdir),
+                           keep_names=stub_names(assignment.stub_path))
             if isinstance(staged, Problem):
                 result = SubmissionResult(assignment.id, entry.student, staged.status, max_score=max_score,
                                           detail=staged.detail,

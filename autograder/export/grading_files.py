@@ -1,8 +1,9 @@
 """The files an exported autograder grades one assignment with (Gradescope, otter-grader).
 
 The ``autograder`` package (its modules and the runner's ini file; no demo cohorts, no caches)
-with this assignment's hidden tests and no other's, its reference solution (where
-``autograder.assignments`` looks for it, beside the package) and the ``datasets`` package, for
+with this assignment's hidden tests and no other's, its reference solution and its stub (where
+``autograder.assignments`` looks for them, beside the package: a submitted notebook keeps the
+top-level assignments of the stub's names, as on any grading run) and the ``datasets`` package, for
 every assignment: the command line (``python -m autograder``, which Gradescope's
 ``run_autograder`` runs) and the export modules import it, whether or not the assignment trains on
 a dataset. Keys are paths relative to the repository root.
@@ -29,6 +30,7 @@ def grading_files(assignment: Assignment) -> dict[str, Path]:
             continue
         files[str(path.relative_to(REPO_ROOT))] = path
     files[str(assignment.solution_path.relative_to(REPO_ROOT))] = assignment.solution_path
+    files[str(assignment.stub_path.relative_to(REPO_ROOT))] = assignment.stub_path
     for path in sorted(DATASETS_DIR.glob("*.py")):
         files[str(path.relative_to(REPO_ROOT))] = path
     return files

@@ -8,6 +8,18 @@ Gradescope export gives names and emails): one that starts with ``= + - @``, a t
 return would be a formula when the CSV is opened in a spreadsheet (``=HYPERLINK(...)``,
 ``=cmd|...``). Such cells get a leading apostrophe, as OWASP's "CSV injection" advice says;
 numbers (scores, which can be negative) stay numbers.
+
+With a course's late policy (``adjustments``, see ``autograder.course``), both CSVs get its
+columns after the score columns; ``score`` and ``percent`` stay the raw scores the tests gave,
+so that scripts reading them see what they always did, and ``final_score``/``final_percent``
+are what the student gets. The assignment CSV adds, before the per-test columns,
+``LATE_COLUMNS``: ``raw_score penalty final_score final_percent lateness late_units
+tokens_used submitted_at time_source due`` (``lateness`` in words: "on time", "2 days 3 h
+late", "past cutoff", "time unknown"; ``time_source`` says where the time came from, "mtime"
+being the weakest: a file's modification time). The class CSV adds ``final_total`` after
+``total`` (raw scores for assignments the course does not name), then, per assignment the
+course names, ``<assignment>.<column>`` for the same columns. Without adjustments for an
+assignment, its CSV is exactly as it was without a course.
 """
 
 from __future__ import annotations
@@ -18,12 +30,17 @@ import stat
 import tempfile
 from pathlib import Path
 
-from autograder.results import SubmissionResult, TestInfo
+from autograder.course import lateness_text
+from autograder.results import LateAdjustment, SubmissionResult, TestInfo
 
 FIXED_COLUMNS = ["student", "score", "max_score", "percent", "status"]
 # Who each student is, where an export named them (Gradescope); left out for a plain folder of
 # submissions, whose gradebooks keep the columns they always had.
 IDENTITY_COLUMNS = ["name", "email", "sid"]
+# A course's late policy, per (assignment, student) row (see the module's docstring).
+LATE_COLUMNS = ["raw_score", "penalty", "final_score", "final_percent", "lateness", "late_units", "tokens_used",
+                "submitted_at", "time_source", "due"]
+Adjustments = dict[tuple[str, str], LateAdjustment]
 
 
 def _mode_for(path: Path) -> int:
@@ -74,31 +91,48 @@ def _identity(result: SubmissionResult) -> list[str]:
     return [result.name, result.email, result.sid]
 
 
-def write_assignment_csv(path: Path, tests: list[TestInfo], results: list[SubmissionResult]) -> None:
+def _late_cells(adjustment: LateAdjustment | None, max_score: float) -> list:
+    """The LATE_COLUMNS of one row; empty cells where there is no adjustment."""
+    if adjustment is None:
+        return [""] * len(LATE_COLUMNS)
+    final_percent = round(100.0 * adjustment.final_score / max_score, 2) if max_score else 0.0
+    return [_number(adjustment.raw_score), _number(adjustment.penalty_points), _number(adjustment.final_score),
+            _number(final_percent), lateness_text(adjustment), adjustment.late_units, adjustment.tokens_used,
+            adjustment.submitted_at, adjustment.time_source, adjustment.due]
+
+
+def write_assignment_csv(path: Path, tests: list[TestInfo], results: list[SubmissionResult],
+                         adjustments: Adjustments | None = None) -> None:
     """One row per student: the fixed columns (with the identity columns after ``student``
-    where any row has an identity, and ``bonus`` where there are bonus tests), then the points
-    earned on each test."""
+    where any row has an identity, and ``bonus`` where there are bonus tests), the late
+    policy's columns where ``adjustments`` has any of these rows, then the points earned on
+    each test."""
     has_bonus = any(test.bonus for test in tests)
     has_identity = any(any(_identity(result)) for result in results)
     identity_columns = IDENTITY_COLUMNS if has_identity else []
+    late = adjustments or {}
+    has_late = any((result.assignment, result.student) in late for result in results)
     rows: list[list] = [FIXED_COLUMNS[:1] + identity_columns + FIXED_COLUMNS[1:]
-                        + (["bonus"] if has_bonus else []) + [test.name for test in tests]]
+                        + (["bonus"] if has_bonus else []) + (LATE_COLUMNS if has_late else [])
+                        + [test.name for test in tests]]
     for result in sorted(results, key=lambda r: r.student):
         earned = {test.name: test.points for test in result.tests}
         rows.append(
             [result.student] + (_identity(result) if has_identity else [])
             + [_number(result.score), _number(result.max_score), _number(result.percent), result.status.value]
             + ([_number(result.bonus_score)] if has_bonus else [])
+            + (_late_cells(late.get((result.assignment, result.student)), result.max_score) if has_late else [])
             + [_number(earned.get(test.name, 0.0)) for test in tests]
         )
     _write_atomically(path, rows)
 
 
-def write_class_csv(path: Path, results: list[SubmissionResult]) -> None:
+def write_class_csv(path: Path, results: list[SubmissionResult], adjustments: Adjustments | None = None) -> None:
     """One row per student, one score column per assignment, and the total; bonus points,
     where any were earned, in a column of their own (not in the total). The identity columns
     follow ``student`` where any result has an identity; a student's comes from their first
-    result that has one."""
+    result that has one. With ``adjustments``, the late policy's columns follow (see the
+    module's docstring)."""
     assignments = sorted({r.assignment for r in results})
     scores: dict[str, dict[str, float]] = {}
     bonus: dict[str, float] = {}
@@ -110,10 +144,21 @@ def write_class_csv(path: Path, results: list[SubmissionResult]) -> None:
             identities.setdefault(result.student, _identity(result))
     has_bonus = any(bonus.values())
     identity_columns = IDENTITY_COLUMNS if identities else []
-    rows: list[list] = [["student", *identity_columns, *assignments, "total", *(["bonus"] if has_bonus else [])]]
+    late = adjustments or {}
+    late_assignments = [a for a in assignments if any((a, r.student) in late for r in results if r.assignment == a)]
+    max_scores = {(r.assignment, r.student): r.max_score for r in results}
+    rows: list[list] = [["student", *identity_columns, *assignments, "total", *(["bonus"] if has_bonus else []),
+                         *(["final_total"] if late_assignments else []),
+                         *(f"{a}.{column}" for a in late_assignments for column in LATE_COLUMNS)]]
     for student in sorted(scores):
         row = scores[student]
         identity = identities.get(student, [""] * len(IDENTITY_COLUMNS)) if identities else []
-        rows.append([student, *identity, *(_number(row[a]) if a in row else "" for a in assignments),
-                     _number(sum(row.values())), *([_number(bonus[student])] if has_bonus else [])])
+        cells = [student, *identity, *(_number(row[a]) if a in row else "" for a in assignments),
+                 _number(sum(row.values())), *([_number(bonus[student])] if has_bonus else [])]
+        if late_assignments:
+            finals = {a: (late[(a, student)].final_score if (a, student) in late else score) for a, score in row.items()}
+            cells.append(_number(round(sum(finals.values()), 6)))
+            for a in late_assignments:
+                cells += _late_cells(late.get((a, student)), max_scores.get((a, student), 0.0))
+        rows.append(cells)
     _write_atomically(path, rows)

@@ -5,11 +5,14 @@ Field names follow Gradescope's autograder specification
 ``after_published``: their points and messages appear when the instructor publishes grades
 (Gradescope then also hides the total until publication). The public checks are shown at once,
 worth 0 points, so students get feedback they can act on without learning the hidden inputs.
-The student's own printed output stays hidden: it could hold anything.
+The student's own printed output stays hidden: it could hold anything. The submission's notes
+(what intake changed, such as the lines it dropped from a notebook) follow the summary in the
+top-level ``output``.
 """
 
 from __future__ import annotations
 
+from autograder.notebooks import notebook_filename
 from autograder.results import SubmissionResult, TestResult
 
 HIDDEN_VISIBILITY = "after_published"
@@ -29,8 +32,8 @@ def _submission_problem(result: SubmissionResult, module_filename: str) -> dict:
         "score": 0.0,
         "max_score": 0.0,
         "status": "failed",
-        "output": f"{result.detail}\n\nSubmit one file named {module_filename} (on its own, or in a .zip or "
-                  "folder), then resubmit: nothing was graded.",
+        "output": f"{result.detail}\n\nSubmit one file named {module_filename} or {notebook_filename(module_filename)} "
+                  "(on its own, or in a .zip or folder), then resubmit: nothing was graded.",
         "visibility": "visible",
     }
 
@@ -58,6 +61,8 @@ def gradescope_results(hidden: SubmissionResult, public: SubmissionResult | None
         checks = f"{sum(t.points >= t.max_points for t in public.tests)} of {len(public.tests)} public checks pass. " \
             if public is not None else ""
         summary = f"{checks}The hidden tests' results appear when grades are published."
+    if hidden.notes:  # what intake changed, such as the IPython lines dropped from a notebook
+        summary += "\n\nNotes on your submission:\n" + "\n".join(f"- {note}" for note in hidden.notes)
     return {
         "score": round(hidden.score + hidden.bonus_score, 6),
         "execution_time": int(round(execution_time_s)),

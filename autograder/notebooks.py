@@ -1,0 +1,580 @@
+"""Turn a student's Jupyter notebook (``<id>.ipynb``) into the module the grader imports.
+
+This is text processing only: nothing of the notebook runs here. The notebook is read with
+``nbformat`` (``nbformat.reads(text, as_version=4)``, so nbformat 3 notebooks are upgraded), its
+code cells are taken in order, and the module is built from them:
+
+* IPython syntax is dropped, each line replaced by ``pass`` at its indentation so that blocks stay
+  valid: line magics and shell escapes (``%matplotlib inline``, ``!pip install x``, ``x = !ls``,
+  ``x = %time f()``), help lines (``obj?``, ``?obj``) and top-level ``get_ipython()`` calls. A
+  line is replaced where the parser stops on it, so that a ``%`` inside a string stays; if the
+  parser stops on another line, every line that looks like IPython is replaced. A cell magic
+  on a cell's first line keeps its body as Python for ``%%time``, ``%%timeit`` and
+  ``%%capture``; any other (``%%bash``, ``%%writefile``, ``%%html``, ...) drops the whole cell.
+* Course notebooks load MNIST, build, train and plot at top level, which would blow the import
+  time limit (and the grader trains the model itself). So, per code cell, only the top-level
+  statements that define things are kept: imports, ``def`` and ``class`` (whole, decorators
+  included), docstrings, and the assignments that are needed. An assignment (or an ``if``/``try``
+  block made only of imports, definitions and assignments, such as ``try: import x`` / ``except
+  ImportError: x = None``) is kept when
+
+  - it binds a name that a kept statement uses, transitively (``EPS = np.float32(1e-7)``, read
+    inside ``relu``, is kept; ``history = model.fit(...)``, read by nothing kept, is not). The
+    names a statement uses are its free global names, as ``symtable`` resolves them: a
+    function's parameters and locals are not; or
+  - it binds one of the assignment's own top-level names (``keep_names``: the names the
+    trusted stub defines, from ``top_level_names``); or
+  - it calls nothing (no ``f(...)`` outside function bodies) and reads only names that kept
+    statements bind, or builtins (``N_CLASSES = 10``, ``SHAPE = (N, N)``; not
+    ``x_train = x_train / 255``, which would pull in the loading of ``x_train``).
+
+  ``if __name__ == "__main__":`` blocks, bare expressions (``model.fit(...)``, ``plt.show()``,
+  ``print(...)``), loops, ``with`` blocks and everything else at top level are skipped. Several
+  statements on one line (``a = 1; f()``) are kept or skipped together.
+* A cell that does not parse, even after its IPython lines are replaced, is kept whole and ends
+  the module, so that importing it reports the syntax error as for a ``.py``, in that cell (an
+  unclosed bracket included: nothing follows it). ``ast.parse`` failing with RecursionError,
+  MemoryError or ValueError counts as not parsing.
+
+Between cells the module has ``# cell N`` lines, N counting every cell of the notebook from 1
+(text cells included), and ``NotebookModule.annotate`` turns "lenet.py, line 12" in a message into
+"lenet.py, line 12; cell 4, line 2 of lenet.ipynb". What was dropped or skipped becomes at most
+two short notes for the student (``NotebookModule.notes``). An unreadable notebook raises
+``NotebookProblem`` with a status (``INVALID_NOTEBOOK``; ``EMPTY`` for code cells that are all
+blank; ``CORRUPT`` for more than ``MAX_CODE_BYTES`` of code) and a one-line message.
+"""
+
+from __future__ import annotations
+
+import ast
+import bisect
+import builtins
+import json
+import re
+import symtable
+import warnings
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from autograder.checks import printable
+from autograder.results import MAX_NOTE_BYTES, SubmissionStatus
+
+NOTEBOOK_SUFFIX = ".ipynb"
+# The code cells of a notebook, at most (the notebook file itself, outputs included, is capped by
+# intake): some 40 times a long course notebook's code. Converting that much, adversarial code
+# of tiny cells, takes about 10 s on the 2-core machine (benchmarks/notebook_conversion.py).
+MAX_CODE_BYTES = 2 * 1024 * 1024
+# Cell magics whose body is Python, run as such (the timing or capture is dropped).
+PYTHON_CELL_MAGICS = frozenset({"time", "timeit", "capture"})
+# How a student gets a good .ipynb, said in every message about an unreadable notebook.
+DOWNLOAD_HINT = ("download it again from Jupyter or Colab with File > Download > Download .ipynb, "
+                 "name it {name} and submit that file")
+_QUOTED_CHARS = 60  # a dropped line, as quoted in a note
+_MAX_REPLACED_LINES = 1000  # IPython lines replaced one by one in a cell, at most
+_PARSE_BUDGET = 20_000_000  # characters parsed to find them, at most, per cell
+_BUILTINS = frozenset(dir(builtins)) | {"__name__", "__file__", "__doc__", "__builtins__", "__spec__"}
+_ASSIGNMENT_ID = r"[A-Za-z_][\w.]*(?:\s*,\s*[A-Za-z_][\w.]*)*"
+# Lines of IPython syntax: a magic or shell escape, one assigned, or a help request (``?obj``;
+# ``obj?`` is _HELP_LINE, which only a line that is no Python on its own can be).
+_IPYTHON_LINE = re.compile(rf"^\s*(?:[%!?]|{_ASSIGNMENT_ID}\s*=\s*[%!])")
+_HELP_LINE = re.compile(r"^\s*[^#].*\?\s*$")
+_DEFINITIONS = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Pass)
+_ASSIGNMENTS = (ast.Assign, ast.AnnAssign, ast.AugAssign)
+_BLOCKS = (ast.If, ast.Try, *((ast.TryStar,) if hasattr(ast, "TryStar") else ()))
+
+
+class NotebookProblem(Exception):
+    """A notebook that cannot become a module: ``status`` and a one-line ``message``."""
+
+    def __init__(self, status: SubmissionStatus, message: str):
+        super().__init__(message)
+        self.status, self.message = status, message
+
+
+@dataclass(frozen=True)
+class Segment:
+    """Lines ``module_line`` .. ``module_line + count - 1`` of the module are lines
+    ``cell_line`` .. of cell ``cell`` of the notebook."""
+
+    module_line: int
+    cell: int
+    cell_line: int
+    count: int
+
+
+@dataclass(frozen=True)
+class NotebookModule:
+    """The module built from notebook ``name``: its ``source``, the ``notes`` for the student
+    and where each of its lines came from (``segments``, in module order)."""
+
+    name: str
+    source: str
+    notes: tuple[str, ...] = ()
+    segments: tuple[Segment, ...] = field(default=(), repr=False)
+    # The module ends with a cell that does not parse (the cells after it are left out): an error
+    # Python reports at the end of the module is in that cell.
+    ends_broken: bool = False
+
+    def cell_of(self, module_line: int) -> tuple[int, int] | None:
+        """(cell number, line in that cell) of a line of the module; None for the lines the
+        grader wrote (the header and the ``# cell N`` lines). Past the end of a module that ends
+        with a broken cell: that cell's last line."""
+        starts = [segment.module_line for segment in self.segments]
+        index = bisect.bisect_right(starts, module_line) - 1
+        if index < 0:
+            return None
+        segment = self.segments[index]
+        offset = module_line - segment.module_line
+        if self.ends_broken and index == len(self.segments) - 1:
+            offset = min(offset, segment.count - 1)
+        return (segment.cell, segment.cell_line + offset) if offset < segment.count else None
+
+    def annotate(self, text: str, module_filename: str) -> str:
+        """``text`` where each "<module_filename>, line N" also names the notebook cell."""
+
+        def where(match: re.Match) -> str:
+            found = self.cell_of(int(match.group(1)))
+            if found is None:
+                return match.group(0)
+            return f"{match.group(0)}; cell {found[0]}, line {found[1]} of {self.name}"
+
+        return re.sub(rf"\b{re.escape(module_filename)}, line (\d{{1,9}})\b", where, text)
+
+
+def notebook_filename(module_filename: str) -> str:
+    """``lenet.ipynb`` for ``lenet.py``."""
+    return module_filename.removesuffix(".py") + NOTEBOOK_SUFFIX
+
+
+def top_level_names(source: str) -> frozenset[str]:
+    """The names a (trusted) module defines at top level: its functions, classes and assigned
+    names, not its imports."""
+    names = set()
+    for statement in ast.parse(source).body:
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(statement.name)
+        elif isinstance(statement, _ASSIGNMENTS):
+            targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+            names.update(node.id for target in targets for node in ast.walk(target) if isinstance(node, ast.Name))
+    return frozenset(names)
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+
+def read_code_cells(data: bytes, name: str) -> list[tuple[int, str]]:
+    """(cell number, source) of each code cell of the notebook ``data``, whose file is ``name``.
+
+    Raises NotebookProblem: not UTF-8, not JSON, not a notebook nbformat can read, a notebook of
+    another language, one with no code cell (INVALID_NOTEBOOK), code cells all blank (EMPTY),
+    more than MAX_CODE_BYTES of code (CORRUPT)."""
+    import nbformat
+
+    hint = DOWNLOAD_HINT.format(name=name)
+
+    def invalid(what: str) -> NotebookProblem:
+        return NotebookProblem(SubmissionStatus.INVALID_NOTEBOOK, f"{name} {what}; {hint}")
+
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise invalid("is not a Jupyter notebook (it is not text: not UTF-8)") from None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            notebook = nbformat.reads(text, as_version=4)
+    except nbformat.reader.NotJSONError:
+        raise invalid(f"is not a Jupyter notebook: {_json_problem(text)}") from None
+    except Exception as error:  # noqa: BLE001 - nbformat raises many kinds for JSON that is no notebook
+        reason = printable(f"{type(error).__name__}: {error}", 160)
+        raise invalid(f"is JSON but not a Jupyter notebook that nbformat can read ({reason})") from None
+    cells = notebook.get("cells") if isinstance(notebook, dict) else None
+    if not isinstance(cells, list) or not all(isinstance(cell, dict) for cell in cells):
+        raise invalid("is JSON but not a Jupyter notebook (it has no list of cells)")
+    language = _language(notebook)
+    if language and "python" not in language:
+        raise invalid(f"is a notebook in {printable(language, 40)}, not Python")
+    code = []
+    for number, cell in enumerate(cells, start=1):
+        if cell.get("cell_type") != "code":
+            continue
+        source = cell.get("source", "")
+        if isinstance(source, list) and all(isinstance(line, str) for line in source):
+            source = "".join(source)
+        if not isinstance(source, str):
+            raise invalid(f"is damaged: the source of cell {number} is not text")
+        try:
+            source.encode("utf-8")
+        except UnicodeEncodeError:  # JSON can escape a lone surrogate, which no file can hold
+            raise invalid(f"is damaged: cell {number} holds a character that is not valid text") from None
+        code.append((number, source))
+    if not code:
+        raise invalid("holds no code cells, only text")
+    if sum(len(source.encode("utf-8", "surrogatepass")) for _, source in code) > MAX_CODE_BYTES:
+        limit = MAX_CODE_BYTES // 2**20
+        raise NotebookProblem(SubmissionStatus.CORRUPT,
+                              f"the code cells of {name} hold more than {limit} MB of text; submit your own code only")
+    if not any(source.strip() for _, source in code):
+        raise NotebookProblem(SubmissionStatus.EMPTY, f"{name} has no code: its code cells are empty")
+    return code
+
+
+def _json_problem(text: str) -> str:
+    """Where the JSON of ``text`` breaks, in words."""
+    try:
+        json.loads(text)
+    except json.JSONDecodeError as error:
+        return f"its JSON is broken at line {error.lineno}, column {error.colno} ({error.msg})"
+    except (RecursionError, MemoryError, ValueError):
+        pass
+    return "it is not valid JSON"
+
+
+def _language(notebook: dict) -> str:
+    metadata = notebook.get("metadata")
+    if not isinstance(metadata, dict):
+        return ""
+    for key, field_name in (("kernelspec", "language"), ("language_info", "name")):
+        section = metadata.get(key)
+        if isinstance(section, dict) and isinstance(section.get(field_name), str):
+            return section[field_name].strip().lower()
+    return ""
+
+
+# --- one cell ---------------------------------------------------------------------------------
+
+
+def _quote(line: str) -> str:
+    return "`" + printable(line.strip(), _QUOTED_CHARS) + "`"
+
+
+def _parse(text: str) -> ast.Module | SyntaxError | None:
+    """The tree of ``text``, its SyntaxError, or None where the parser itself gives up."""
+    try:
+        return ast.parse(text)
+    except SyntaxError as error:
+        return error
+    except (RecursionError, MemoryError, ValueError):
+        return None
+
+
+def _blank_ipython_line(lines: list[str], index: int) -> str:
+    """Replace line ``index`` by ``pass`` at its indentation, and the lines its trailing
+    backslashes continue by blank lines; return the line as it was."""
+    original = lines[index]
+    lines[index] = original[: len(original) - len(original.lstrip())] + "pass"
+    continued, follow = original.rstrip().endswith("\\"), index + 1
+    while continued and follow < len(lines):
+        continued = lines[follow].rstrip().endswith("\\")
+        lines[follow] = ""
+        follow += 1
+    return original
+
+
+def _is_ipython(line: str) -> bool:
+    if _IPYTHON_LINE.match(line):
+        return True
+    return bool(_HELP_LINE.match(line)) and isinstance(_parse(line.strip()), SyntaxError)
+
+
+def _drop_ipython_lines(text: str) -> tuple[str, list[str]]:
+    """``text`` with its IPython lines replaced by ``pass`` where Python rejects them, and
+    those lines. A line is replaced where the parser stops on it; if it stops elsewhere, every
+    line that looks like IPython is replaced at once."""
+    lines = text.split("\n")
+    dropped: list[str] = []
+    # Each try parses the whole cell: a cell of many IPython lines goes to the fallback sooner.
+    for _ in range(min(_MAX_REPLACED_LINES, _PARSE_BUDGET // max(len(text), 1))):
+        parsed = _parse("\n".join(lines))
+        if not isinstance(parsed, SyntaxError) or not parsed.lineno:
+            return "\n".join(lines), dropped
+        index = parsed.lineno - 1
+        if not (0 <= index < len(lines)) or not _is_ipython(lines[index]):
+            break
+        dropped.append(_blank_ipython_line(lines, index))
+    for index, line in enumerate(lines):
+        if _is_ipython(line):
+            dropped.append(_blank_ipython_line(lines, index))
+    return "\n".join(lines), dropped
+
+
+@dataclass
+class _Unit:
+    """Top-level statements of one cell sharing lines (``first``..``last``, 1-based, in the
+    cell's text as parsed), kept or skipped together."""
+
+    cell: int
+    offset: int  # lines of the cell before the parsed text (a cell magic's line)
+    first: int
+    last: int
+    statements: list[ast.stmt]
+    kind: str = "skip"  # "define": always kept; "assign": kept if needed; "magic", "skip": dropped
+    uses: frozenset[str] = frozenset()
+    binds: frozenset[str] = frozenset()
+    calls: bool = False
+    kept: bool = False
+
+
+def _first_line(statement: ast.stmt) -> int:
+    decorators = getattr(statement, "decorator_list", [])
+    return min([statement.lineno, *(d.lineno for d in decorators)])
+
+
+def _units(cell: int, offset: int, tree: ast.Module) -> list[_Unit]:
+    units: list[_Unit] = []
+    for statement in tree.body:
+        first, last = _first_line(statement), statement.end_lineno or statement.lineno
+        if units and first <= units[-1].last:
+            units[-1].statements.append(statement)
+            units[-1].last = max(units[-1].last, last)
+        else:
+            units.append(_Unit(cell, offset, first, last, [statement]))
+    return units
+
+
+def _is_docstring(statement: ast.stmt) -> bool:
+    return (isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant)
+            and isinstance(statement.value.value, str))
+
+
+def _is_main_guard(statement: ast.stmt) -> bool:
+    return isinstance(statement, ast.If) and "__name__" in {
+        node.id for node in ast.walk(statement.test) if isinstance(node, ast.Name)}
+
+
+def _assignable(statement: ast.stmt) -> bool:
+    """An assignment, or an if/try block of imports, definitions and assignments only."""
+    if isinstance(statement, (*_DEFINITIONS, *_ASSIGNMENTS)) or _is_docstring(statement):
+        return True
+    if isinstance(statement, _BLOCKS) and not _is_main_guard(statement):
+        inner = [*statement.body, *statement.orelse, *getattr(statement, "finalbody", [])]
+        inner += [s for handler in getattr(statement, "handlers", []) for s in handler.body]
+        return all(_assignable(s) for s in inner)
+    return False
+
+
+def _has_call(node: ast.AST) -> bool:
+    """A call that runs when ``node`` runs at top level: a function's decorators and defaults
+    run, its body does not."""
+    if isinstance(node, ast.Call):
+        return True
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+        run = [*getattr(node, "decorator_list", []), *node.args.defaults, *filter(None, node.args.kw_defaults)]
+        return any(_has_call(child) for child in run)
+    return any(_has_call(child) for child in ast.iter_child_nodes(node))
+
+
+def _names(text: str) -> tuple[frozenset[str], frozenset[str]]:
+    """(free global names read anywhere in ``text``, names it binds at top level)."""
+    # The blank lines end a statement whose last line ends with a backslash.
+    table = symtable.symtable(text + "\n\n", "<cell>", "exec")
+    uses, stack = set(), [table]
+    while stack:
+        scope = stack.pop()
+        uses.update(s.get_name() for s in scope.get_symbols() if s.is_global() and s.is_referenced())
+        stack.extend(scope.get_children())
+    binds = {s.get_name() for s in table.get_symbols() if s.is_assigned() or s.is_imported()}
+    return frozenset(uses), frozenset(binds)
+
+
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda, ast.ListComp, ast.SetComp,
+           ast.DictComp, ast.GeneratorExp, ast.Global, ast.Nonlocal)
+
+
+def _scan(statements: list[ast.stmt]) -> tuple[set[str], set[str], bool, bool]:
+    """One walk over ``statements``: (names read, names bound, whether it calls anything,
+    whether it opens a scope of its own, where only ``symtable`` tells its free names)."""
+    reads, binds, calls, scoped = set(), set(), False, False
+    for statement in statements:
+        for node in ast.walk(statement):
+            if isinstance(node, ast.Name):
+                (reads if isinstance(node.ctx, ast.Load) else binds).add(node.id)
+            elif isinstance(node, ast.Call):
+                calls = True
+            elif isinstance(node, ast.alias):
+                binds.add(node.asname or node.name.split(".")[0])
+            elif isinstance(node, _SCOPES):
+                scoped = True
+        if isinstance(statement, ast.AugAssign) and isinstance(statement.target, ast.Name):
+            reads.add(statement.target.id)
+    return reads, binds, calls, scoped
+
+
+def _classify(unit: _Unit, lines: list[str]) -> None:
+    """Set the unit's kind and, for the kept kinds, the names it reads and binds."""
+    statements = unit.statements
+    reads, binds, calls, scoped = _scan(statements)
+    if "get_ipython" in reads and any(isinstance(s, (ast.Expr, *_ASSIGNMENTS)) for s in statements):
+        unit.kind = "magic"
+        return
+    if all(isinstance(s, _DEFINITIONS) or _is_docstring(s) for s in statements):
+        unit.kind = "define"
+    elif all(_assignable(s) for s in statements):
+        unit.kind = "assign"
+        unit.calls = calls if not scoped else any(_has_call(s) for s in statements)
+    else:
+        return
+    if scoped:  # a function, class, lambda or comprehension: its own names are not the module's
+        unit.uses, unit.binds = _names("\n".join(lines[unit.first - 1: unit.last]))
+    else:
+        unit.uses, unit.binds = frozenset(reads), frozenset(binds)
+
+
+# --- the notebook -----------------------------------------------------------------------------
+
+
+@dataclass
+class _Cell:
+    number: int
+    offset: int = 0  # lines dropped before ``text`` (a cell magic)
+    text: str = ""
+    units: list[_Unit] | None = None  # None: kept whole (it does not parse)
+    dropped_lines: list[str] = field(default_factory=list)
+    dropped_magic: str = ""  # a cell magic that dropped the whole cell
+
+
+def _split_cell_magic(number: int, source: str) -> _Cell:
+    lines = source.split("\n")
+    first = next((i for i, line in enumerate(lines) if line.strip()), 0)
+    head = lines[first].strip()
+    if not head.startswith("%%"):
+        return _Cell(number, text=source)
+    magic = head[2:].split(maxsplit=1)[0] if head[2:].strip() else ""
+    if magic not in PYTHON_CELL_MAGICS:
+        return _Cell(number, dropped_magic=head)
+    return _Cell(number, offset=first + 1, text="\n".join(lines[first + 1:]), dropped_lines=[head])
+
+
+def _prepare(number: int, source: str) -> _Cell:
+    cell = _split_cell_magic(number, source.replace("\r\n", "\n").replace("\r", "\n"))
+    if cell.dropped_magic:
+        return cell
+    cell.text, dropped = _drop_ipython_lines(cell.text)
+    cell.dropped_lines += dropped
+    tree = _parse(cell.text)
+    if isinstance(tree, ast.Module):
+        lines = cell.text.split("\n")
+        try:
+            cell.units = _units(number, cell.offset, tree)
+            for unit in cell.units:
+                _classify(unit, lines)
+        except (SyntaxError, RecursionError, MemoryError, ValueError):
+            cell.units = None
+    return cell
+
+
+def _decide(cells: list[_Cell], keep_names: frozenset[str]) -> None:
+    """Mark the units to keep: every definition, then the assignments as the module docstring
+    says (a worklist over names, linear in the notebook's size)."""
+    units = [unit for cell in cells if cell.units for unit in cell.units]
+    candidates = [unit for unit in units if unit.kind == "assign"]
+    binders: dict[str, list[_Unit]] = defaultdict(list)  # name -> the candidates binding it
+    waiting: dict[str, list[_Unit]] = defaultdict(list)  # name -> call-free candidates reading it
+    missing: dict[int, int] = {}  # id of a call-free candidate -> names it reads not yet bound
+    stack: list[tuple[_Unit, bool]] = [(unit, True) for unit in units if unit.kind == "define"]
+    for unit in candidates:
+        for name in unit.binds:
+            binders[name].append(unit)
+        if unit.binds & keep_names:
+            stack.append((unit, True))
+        elif not unit.calls:
+            reads = unit.uses - _BUILTINS
+            missing[id(unit)] = len(reads)
+            for name in reads:
+                waiting[name].append(unit)
+            if not reads:
+                stack.append((unit, False))
+    needed: set[str] = set()
+    available: set[str] = set()
+    pulled: set[int] = set()
+    while stack:
+        unit, pull = stack.pop()  # pull: the names it reads are needed
+        if not unit.kept:
+            unit.kept = True
+            for name in unit.binds - available:
+                available.add(name)
+                for reader in waiting.pop(name, ()):
+                    missing[id(reader)] -= 1
+                    if missing[id(reader)] == 0:
+                        stack.append((reader, False))
+        if pull and id(unit) not in pulled:
+            pulled.add(id(unit))
+            for name in unit.uses - needed:
+                needed.add(name)
+                stack.extend((binder, True) for binder in binders.get(name, ()))
+
+
+def _listing_note(lead: str, items: list[str], tail: str = "") -> str:
+    """``lead``: item; item; ... and N more``tail``, within MAX_NOTE_BYTES."""
+    room = MAX_NOTE_BYTES - len(lead.encode()) - len(tail.encode()) - 24
+    shown: list[str] = []
+    for item in items:
+        if len("; ".join([*shown, item]).encode()) > room:
+            break
+        shown.append(item)
+    more = f" and {len(items) - len(shown)} more" if len(items) > len(shown) else ""
+    return f"{lead}: {'; '.join(shown)}{more}{tail}"
+
+
+def _notes(cells: list[_Cell]) -> tuple[str, ...]:
+    """At most two notes: the IPython lines and cells removed, the top-level code skipped."""
+    removed, skipped = [], []
+    for cell in cells:
+        if cell.dropped_magic:
+            removed.append(f"cell {cell.number} {_quote(cell.dropped_magic)} (the whole cell)")
+        removed += [f"cell {cell.number} {_quote(line)}" for line in cell.dropped_lines]
+        lines = cell.text.split("\n")
+        for unit in cell.units or ():
+            if unit.kind == "magic":
+                removed.append(f"cell {cell.number} {_quote(lines[unit.first - 1])}")
+            elif not unit.kept:
+                skipped.append(f"cell {cell.number} {_quote(lines[unit.first - 1])}")
+    notes = []
+    if removed:
+        notes.append(_listing_note("removed IPython magics and shell commands (the grader does not run them)",
+                                   removed))
+    if skipped:
+        notes.append(_listing_note("skipped top-level code that the grader does not run (it keeps imports, "
+                                   "functions, classes and the assignments they need)", skipped))
+    return tuple(notes)
+
+
+def _assemble(name: str, cells: list[_Cell]) -> tuple[str, tuple[Segment, ...], list[_Cell]]:
+    """The module's source, where its lines come from, and the cells it holds: every cell up to
+    the first that does not parse, which ends it. Python stops at that cell's error anyway; with
+    nothing after it, an error that Python reports at its end (an unclosed bracket) is still in it."""
+    out = [f"# Built by the autograder from {printable(name, 200)}: its code cells, without IPython "
+           "lines and top-level code that is not a definition."]
+    segments: list[Segment] = []
+
+    def add(cell: int, cell_line: int, lines: list[str]) -> None:
+        segments.append(Segment(len(out) + 1, cell, cell_line, len(lines)))
+        out.extend(lines)
+
+    for index, cell in enumerate(cells):
+        out.append(f"# cell {cell.number}")
+        if cell.dropped_magic:
+            continue
+        lines = cell.text.split("\n")
+        if cell.units is None:
+            add(cell.number, cell.offset + 1, lines)
+            return "\n".join(out) + "\n", tuple(segments), cells[: index + 1]
+        for unit in cell.units:
+            if unit.kept:
+                last = unit.last
+                while last < len(lines) and lines[last - 1].rstrip().endswith("\\"):
+                    last += 1  # a backslash after the statement continues onto a blank line: keep it
+                add(cell.number, cell.offset + unit.first, lines[unit.first - 1: last])
+    return "\n".join(out) + "\n", tuple(segments), cells
+
+
+def convert(data: bytes, name: str, *, keep_names: frozenset[str] = frozenset()) -> NotebookModule:
+    """The module of the notebook ``data`` (its file named ``name``, as the messages call it).
+
+    ``keep_names`` are the assignment's own top-level names (see ``top_level_names``): their
+    top-level assignments are kept. Raises NotebookProblem (see ``read_code_cells``)."""
+    cells = [_prepare(number, source) for number, source in read_code_cells(data, name)]
+    _decide(cells, frozenset(keep_names))
+    source, segments, held = _assemble(name, cells)
+    broken = bool(held) and held[-1].units is None and not held[-1].dropped_magic
+    return NotebookModule(name, source, _notes(held), segments, ends_broken=broken)
