@@ -86,7 +86,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 
 from autograder.assignments import CATALOG
-from autograder.results import LateAdjustment, SubmissionResult
+from autograder.results import LateAdjustment, SubmissionResult, plausible_time
 
 COURSE_FILENAME = "course.yml"
 MAX_COURSE_BYTES = 1024 * 1024
@@ -562,7 +562,10 @@ def _submitted(result: SubmissionResult) -> datetime | None:
         moment = datetime.fromisoformat(result.submitted_at)
     except ValueError:
         return None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
+    moment = moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
+    # A stored time near the ends of datetime's range overflowed moving to the course's zone,
+    # which stopped the whole report: it is unknown instead (results.PLAUSIBLE_YEARS).
+    return moment if plausible_time(moment) else None
 
 
 def duration_text(seconds: float) -> str:

@@ -25,7 +25,7 @@ from pathlib import Path
 import yaml
 
 from autograder.intake import IGNORED_NAMES, Entry, StudentIdentity, display_name, extract_zip
-from autograder.results import SubmissionStatus
+from autograder.results import SubmissionStatus, plausible_time
 
 METADATA_FILENAME = "submission_metadata.yml"
 # A whole class in one archive: far above one submission's limits, which still apply to each
@@ -220,4 +220,5 @@ def _submitted_at(value: object) -> datetime:
     if not isinstance(value, datetime):
         return _UNKNOWN_TIME
     # Times without a zone are taken as UTC, so that they compare with the zoned ones.
-    return value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc)
+    value = value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc)
+    return value if plausible_time(value) else _UNKNOWN_TIME  # year 9999 -12:00 overflowed in rendering

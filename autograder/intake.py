@@ -33,8 +33,8 @@ from pathlib import Path, PurePosixPath
 
 from autograder.checks import printable
 from autograder.notebooks import NOTEBOOK_SUFFIX, NotebookModule, NotebookProblem, notebook_filename
-from autograder.notebooks import convert as convert_notebook
-from autograder.results import SubmissionStatus
+from autograder.notebooks import convert_bounded
+from autograder.results import PLAUSIBLE_YEARS, SubmissionStatus, plausible_time
 
 MAX_SUBMISSION_BYTES = 50 * 1024 * 1024
 MAX_FILES = 2000
@@ -238,6 +238,8 @@ def _timestamp_in(path: Path) -> tuple[datetime | None, str]:
         return unusable("not an ISO 8601 time such as 2026-10-01T23:30:00+08:00")
     if when.tzinfo is None:
         return unusable(f"{printable(text, 60)} has no UTC offset; write it as 2026-10-01T23:30:00+08:00")
+    if not plausible_time(when):
+        return unusable(f"{printable(text, 60)} is not between the years {PLAUSIBLE_YEARS[0]} and {PLAUSIBLE_YEARS[1]}")
     return when, ""
 
 
@@ -258,9 +260,12 @@ def _modified_at(path: Path) -> datetime | None:
                 if seen > MAX_FILES:
                     break
             newest = max(files, default=newest)
-    except (OSError, ValueError):
+        # A file's time comes from wherever it was unpacked (a tar keeps any mtime, which tmpfs
+        # and btrfs store): year 36812 raised ValueError here, out of survey, and stopped the batch.
+        moment = datetime.fromtimestamp(newest, timezone.utc)
+    except (OSError, ValueError, OverflowError):
         return None
-    return datetime.fromtimestamp(newest, timezone.utc)
+    return moment if plausible_time(moment) else None
 
 
 def dated(entry: Entry) -> Entry:
@@ -499,7 +504,7 @@ def stage(entry: Entry, module_filename: str, workdir: Path, *,
 def _stage_notebook(notebook: Path, name: str, module_filename: str, keep_names: frozenset[str]) -> Staged | Problem:
     """Write the module built from ``notebook`` (``name`` in messages) beside it."""
     try:
-        built = convert_notebook(notebook.read_bytes(), name, keep_names=keep_names)
+        built = convert_bounded(notebook, name, keep_names=keep_names)
     except NotebookProblem as problem:
         return Problem(problem.status, problem.message)
     try:

@@ -41,7 +41,16 @@ Between cells the module has ``# cell N`` lines, N counting every cell of the no
 "lenet.py, line 12; cell 4, line 2 of lenet.ipynb". What was dropped or skipped becomes at most
 two short notes for the student (``NotebookModule.notes``). An unreadable notebook raises
 ``NotebookProblem`` with a status (``INVALID_NOTEBOOK``; ``EMPTY`` for code cells that are all
-blank; ``CORRUPT`` for more than ``MAX_CODE_BYTES`` of code) and a one-line message.
+blank; ``CORRUPT`` for more than ``MAX_CODE_BYTES`` of code, ``MAX_CELLS`` cells or
+``MAX_STATEMENTS`` top-level statements) and a one-line message. The work done here, in the
+trusted process, is bounded: nbformat reads only the code cells (outputs, text and metadata are
+dropped from the JSON first), the search for IPython lines parses at most ``_PARSE_BUDGET``
+characters again for the whole notebook, and every regular expression runs in linear time.
+Grading converts through :func:`convert_bounded`, which runs :func:`convert` in a child Python
+process under hard ceilings (``CONVERT_MEMORY_BYTES`` of address space, ``CONVERT_SECONDS`` of
+CPU time): the caps keep honest notebooks far below them (a course notebook converts in
+milliseconds), and the ceilings hold whatever input the caps missed. The child runs only this
+module's text processing on the file: no student code runs there either.
 """
 
 from __future__ import annotations
@@ -50,11 +59,16 @@ import ast
 import bisect
 import builtins
 import json
+import os
 import re
+import resource
+import subprocess
 import symtable
+import sys
 import warnings
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
 from autograder.checks import printable
 from autograder.results import MAX_NOTE_BYTES, SubmissionStatus
@@ -63,7 +77,16 @@ NOTEBOOK_SUFFIX = ".ipynb"
 # The code cells of a notebook, at most (the notebook file itself, outputs included, is capped by
 # intake): some 40 times a long course notebook's code. Converting that much, adversarial code
 # of tiny cells, takes about 10 s on the 2-core machine (benchmarks/notebook_conversion.py).
-MAX_CODE_BYTES = 2 * 1024 * 1024
+# (2 MB of one-line statements, "x = 1", held 1 GB of syntax trees and took 33 s: the trees
+# of Python code take some 400 times its size.)
+MAX_CODE_BYTES = 1024 * 1024
+# The cells of a notebook (code, text and raw together), at most: a long course notebook has a few
+# hundred. Counted before nbformat reads the notebook, whose schema validation of 650,000 tiny
+# cells (a 48 MB file) took 18 s and 1 GB.
+MAX_CELLS = 10_000
+# Top-level statements in all code cells together, at most: each is classified in Python (about
+# 60 us), and 1 MB of ``a=1`` lines (262,000 statements) took 23 s.
+MAX_STATEMENTS = 20_000
 # Cell magics whose body is Python, run as such (the timing or capture is dropped).
 PYTHON_CELL_MAGICS = frozenset({"time", "timeit", "capture"})
 # How a student gets a good .ipynb, said in every message about an unreadable notebook.
@@ -71,13 +94,17 @@ DOWNLOAD_HINT = ("download it again from Jupyter or Colab with File > Download >
                  "name it {name} and submit that file")
 _QUOTED_CHARS = 60  # a dropped line, as quoted in a note
 _MAX_REPLACED_LINES = 1000  # IPython lines replaced one by one in a cell, at most
-_PARSE_BUDGET = 20_000_000  # characters parsed to find them, at most, per cell
+# Characters parsed to find them, at most, for the whole notebook: each try parses the whole cell,
+# and a budget per cell let 100 cells of 1,000 magics each parse 2 G characters (about an hour).
+_PARSE_BUDGET = 4_000_000
 _BUILTINS = frozenset(dir(builtins)) | {"__name__", "__file__", "__doc__", "__builtins__", "__spec__"}
 _ASSIGNMENT_ID = r"[A-Za-z_][\w.]*(?:\s*,\s*[A-Za-z_][\w.]*)*"
 # Lines of IPython syntax: a magic or shell escape, one assigned, or a help request (``?obj``;
 # ``obj?`` is _HELP_LINE, which only a line that is no Python on its own can be).
 _IPYTHON_LINE = re.compile(rf"^\s*(?:[%!?]|{_ASSIGNMENT_ID}\s*=\s*[%!])")
-_HELP_LINE = re.compile(r"^\s*[^#].*\?\s*$")
+# (``[^#\s]``, not ``[^#]``: a backtracking ``\s*[^#]`` took quadratic time on a long line of
+# spaces, 24 s for 200 KB.)
+_HELP_LINE = re.compile(r"^\s*[^#\s].*\?\s*$")
 _DEFINITIONS = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Pass)
 _ASSIGNMENTS = (ast.Assign, ast.AnnAssign, ast.AugAssign)
 _BLOCKS = (ast.If, ast.Try, *((ast.TryStar,) if hasattr(ast, "TryStar") else ()))
@@ -179,12 +206,15 @@ def read_code_cells(data: bytes, name: str) -> list[tuple[int, str]]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise invalid("is not a Jupyter notebook (it is not text: not UTF-8)") from None
+    text = _without_what_is_never_read(text, name)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             notebook = nbformat.reads(text, as_version=4)
     except nbformat.reader.NotJSONError:
         raise invalid(f"is not a Jupyter notebook: {_json_problem(text)}") from None
+    except MemoryError:  # not the notebook's form but its size: convert_bounded's child says so
+        raise
     except Exception as error:  # noqa: BLE001 - nbformat raises many kinds for JSON that is no notebook
         reason = printable(f"{type(error).__name__}: {error}", 160)
         raise invalid(f"is JSON but not a Jupyter notebook that nbformat can read ({reason})") from None
@@ -211,12 +241,91 @@ def read_code_cells(data: bytes, name: str) -> list[tuple[int, str]]:
     if not code:
         raise invalid("holds no code cells, only text")
     if sum(len(source.encode("utf-8", "surrogatepass")) for _, source in code) > MAX_CODE_BYTES:
-        limit = MAX_CODE_BYTES // 2**20
-        raise NotebookProblem(SubmissionStatus.CORRUPT,
-                              f"the code cells of {name} hold more than {limit} MB of text; submit your own code only")
+        raise _too_much_code(name)
     if not any(source.strip() for _, source in code):
         raise NotebookProblem(SubmissionStatus.EMPTY, f"{name} has no code: its code cells are empty")
     return code
+
+
+def _too_much_code(name: str) -> NotebookProblem:
+    limit = MAX_CODE_BYTES // 2**20
+    return NotebookProblem(SubmissionStatus.CORRUPT,
+                           f"the code cells of {name} hold more than {limit} MB of text; submit your own code only")
+
+
+# What is kept of a cell (of any nbformat version) for nbformat to read; any other key keeps its
+# place (the schema still refuses it) with a null value.
+_CELL_KEYS = frozenset({"cell_type", "source", "input", "metadata", "outputs", "execution_count", "prompt_number",
+                        "id", "attachments", "language", "collapsed", "level"})
+_NOTEBOOK_KEYS = frozenset({"nbformat", "nbformat_minor", "metadata", "cells", "worksheets"})
+# The JSON handed to nbformat once outputs, attachments, text cells and metadata are out, at most.
+_MAX_READ_CHARS = 8 * MAX_CODE_BYTES + 256 * MAX_CELLS
+
+
+def _without_what_is_never_read(text: str, name: str) -> str:
+    """The notebook ``text`` without what conversion never reads (outputs, attachments, the
+    text of markdown and raw cells, metadata but the language), so that nbformat's reading and
+    schema validation, which cost some 20 times the JSON they get (18 s and 1 GB for 48 MB of
+    tiny cells), only see the code. Raises NotebookProblem (CORRUPT) for more than MAX_CELLS
+    cells or MAX_CODE_BYTES of code. Text that is no JSON object is returned as it is: nbformat
+    says what is wrong with it."""
+    try:
+        notebook = json.loads(text)
+    except (ValueError, RecursionError):
+        return text
+    if not isinstance(notebook, dict):
+        return text
+    lists = [notebook.get("cells")]
+    if isinstance(notebook.get("worksheets"), list):
+        lists += [sheet.get("cells") for sheet in notebook["worksheets"] if isinstance(sheet, dict)]
+    cells = [cell for cells in lists if isinstance(cells, list) for cell in cells]
+    if len(cells) > MAX_CELLS:
+        raise NotebookProblem(SubmissionStatus.CORRUPT, f"{name} has more than {MAX_CELLS:,} cells; submit your "
+                                                        "own notebook only")
+    code_bytes = 0
+    for cell in cells:
+        if not isinstance(cell, dict):
+            continue
+        for key in cell:
+            if key not in _CELL_KEYS:
+                cell[key] = None
+        for key, empty in (("outputs", []), ("metadata", {}), ("attachments", {})):
+            if isinstance(cell.get(key), type(empty)):
+                cell[key] = empty
+        for key in ("source", "input"):
+            value = cell.get(key)
+            if isinstance(value, list) and all(isinstance(line, str) for line in value):
+                value = cell[key] = "".join(value)
+            if isinstance(value, str):
+                if cell.get("cell_type") != "code":
+                    cell[key] = ""
+                else:
+                    code_bytes += len(value.encode("utf-8", "surrogatepass"))
+    if code_bytes > MAX_CODE_BYTES:
+        raise _too_much_code(name)
+    for key in notebook:
+        if key not in _NOTEBOOK_KEYS:
+            notebook[key] = None
+    if isinstance(notebook.get("metadata"), dict):  # the language only (see _language)
+        metadata = notebook["metadata"]
+        notebook["metadata"] = {key: {k: v for k, v in metadata[key].items() if isinstance(v, str)}
+                                for key in ("kernelspec", "language_info") if isinstance(metadata.get(key), dict)}
+    for sheet in notebook["worksheets"] if isinstance(notebook.get("worksheets"), list) else ():
+        if isinstance(sheet, dict):
+            for key in sheet:
+                if key != "cells":
+                    sheet[key] = None if key != "metadata" else {}
+    try:
+        slim = json.dumps(notebook, ensure_ascii=False)
+    except (RecursionError, ValueError):  # nested almost as deep as json.loads allows
+        raise NotebookProblem(SubmissionStatus.INVALID_NOTEBOOK,
+                              f"{name} is JSON but not a Jupyter notebook (it is nested too deeply); "
+                              f"{DOWNLOAD_HINT.format(name=name)}") from None
+    if len(slim) > _MAX_READ_CHARS:
+        raise NotebookProblem(SubmissionStatus.CORRUPT, f"{name} holds more than its code can explain "
+                                                        f"({len(slim) // 2**20} MB of JSON without outputs); "
+                                                        "submit your own notebook only")
+    return slim
 
 
 def _json_problem(text: str) -> str:
@@ -277,17 +386,48 @@ def _is_ipython(line: str) -> bool:
     return bool(_HELP_LINE.match(line)) and isinstance(_parse(line.strip()), SyntaxError)
 
 
-def _drop_ipython_lines(text: str) -> tuple[str, list[str]]:
+class _TooManyStatements(Exception):
+    """The notebook's cells hold more than MAX_STATEMENTS top-level statements."""
+
+
+class _Budget:
+    """Characters the notebook's search for IPython lines may still parse (``_PARSE_BUDGET``),
+    and top-level statements its cells may still hold (``MAX_STATEMENTS``)."""
+
+    def __init__(self, characters: int | None = None):
+        self.left = _PARSE_BUDGET if characters is None else characters
+        self.statements_left = MAX_STATEMENTS
+
+    def spend(self, characters: int) -> bool:
+        """Whether ``characters`` more may be parsed; if so, they are counted."""
+        if characters > self.left:
+            return False
+        self.left -= characters
+        return True
+
+
+def _drop_ipython_lines(text: str, budget: _Budget | None = None) -> tuple[str, list[str]]:
+    text, dropped, _ = _drop_ipython_lines_parsed(text, budget)
+    return text, dropped
+
+
+def _drop_ipython_lines_parsed(text: str, budget: _Budget | None = None) -> tuple[str, list[str], ast.Module | None]:
     """``text`` with its IPython lines replaced by ``pass`` where Python rejects them, and
-    those lines. A line is replaced where the parser stops on it; if it stops elsewhere, every
-    line that looks like IPython is replaced at once."""
+    those lines. A line is replaced where the parser stops on it; if it stops elsewhere, or
+    the notebook's ``budget`` of parsing is spent, every line that looks like IPython is
+    replaced at once."""
+    budget = budget if budget is not None else _Budget()
     lines = text.split("\n")
     dropped: list[str] = []
     # Each try parses the whole cell: a cell of many IPython lines goes to the fallback sooner.
-    for _ in range(min(_MAX_REPLACED_LINES, _PARSE_BUDGET // max(len(text), 1))):
+    for attempt in range(_MAX_REPLACED_LINES):
+        # The first parse of each cell is free (the whole notebook's code, once); parsing again
+        # after a replaced line spends the budget.
+        if attempt and not budget.spend(max(len(text), 1)):
+            break
         parsed = _parse("\n".join(lines))
         if not isinstance(parsed, SyntaxError) or not parsed.lineno:
-            return "\n".join(lines), dropped
+            return "\n".join(lines), dropped, parsed if isinstance(parsed, ast.Module) else None
         index = parsed.lineno - 1
         if not (0 <= index < len(lines)) or not _is_ipython(lines[index]):
             break
@@ -295,7 +435,7 @@ def _drop_ipython_lines(text: str) -> tuple[str, list[str]]:
     for index, line in enumerate(lines):
         if _is_ipython(line):
             dropped.append(_blank_ipython_line(lines, index))
-    return "\n".join(lines), dropped
+    return "\n".join(lines), dropped, None
 
 
 @dataclass
@@ -445,14 +585,19 @@ def _split_cell_magic(number: int, source: str) -> _Cell:
     return _Cell(number, offset=first + 1, text="\n".join(lines[first + 1:]), dropped_lines=[head])
 
 
-def _prepare(number: int, source: str) -> _Cell:
+def _prepare(number: int, source: str, budget: _Budget | None = None) -> _Cell:
     cell = _split_cell_magic(number, source.replace("\r\n", "\n").replace("\r", "\n"))
     if cell.dropped_magic:
         return cell
-    cell.text, dropped = _drop_ipython_lines(cell.text)
+    cell.text, dropped, tree = _drop_ipython_lines_parsed(cell.text, budget)
     cell.dropped_lines += dropped
-    tree = _parse(cell.text)
+    if tree is None:  # the tree of the text as it now is, unless the search for IPython lines has it
+        tree = _parse(cell.text)
     if isinstance(tree, ast.Module):
+        if budget is not None:
+            budget.statements_left -= len(tree.body)
+            if budget.statements_left < 0:
+                raise _TooManyStatements
         lines = cell.text.split("\n")
         try:
             cell.units = _units(number, cell.offset, tree)
@@ -573,8 +718,74 @@ def convert(data: bytes, name: str, *, keep_names: frozenset[str] = frozenset())
 
     ``keep_names`` are the assignment's own top-level names (see ``top_level_names``): their
     top-level assignments are kept. Raises NotebookProblem (see ``read_code_cells``)."""
-    cells = [_prepare(number, source) for number, source in read_code_cells(data, name)]
+    budget = _Budget()  # one for the whole notebook
+    code = read_code_cells(data, name)
+    try:
+        cells = [_prepare(number, source, budget) for number, source in code]
+    except _TooManyStatements:
+        raise NotebookProblem(SubmissionStatus.CORRUPT, f"the code cells of {name} hold more than "
+                                                        f"{MAX_STATEMENTS:,} top-level statements; submit your own "
+                                                        "code only") from None
     _decide(cells, frozenset(keep_names))
     source, segments, held = _assemble(name, cells)
     broken = bool(held) and held[-1].units is None and not held[-1].dropped_magic
     return NotebookModule(name, source, _notes(held), segments, ends_broken=broken)
+
+
+# --- bounded conversion -----------------------------------------------------------------------
+
+# Hard ceilings on converting one notebook in its child process. The caps (MAX_CODE_BYTES, ...)
+# keep the worst accepted notebook near 0.7 GB and a few seconds; these stop anything they miss.
+CONVERT_MEMORY_BYTES = 2 * 1024**3
+CONVERT_SECONDS = 60
+_PACKAGE_PARENT = Path(__file__).resolve().parents[1]
+
+
+def convert_bounded(path: Path, name: str, *, keep_names: frozenset[str] = frozenset(),
+                    memory_bytes: int = CONVERT_MEMORY_BYTES, seconds: int = CONVERT_SECONDS) -> NotebookModule:
+    """:func:`convert` of the notebook file at ``path`` (a copy the grader staged), run in a child
+    Python process limited to ``memory_bytes`` of address space and ``seconds`` of CPU time. A
+    child that runs out of either is a CORRUPT notebook, with a message that says so. Raises
+    NotebookProblem as ``convert`` does."""
+    request = json.dumps({"path": str(path), "name": name, "keep_names": sorted(keep_names),
+                          "memory_bytes": memory_bytes, "seconds": seconds})
+    environment = {**os.environ, "PYTHONPATH": os.pathsep.join([str(_PACKAGE_PARENT), os.environ.get("PYTHONPATH", "")]),
+                   "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "PYTHONHASHSEED": "0"}
+    too_much = (f"{name} is too large or too complex to read (it needs more than {memory_bytes // 2**20} MB "
+                f"or {seconds} s); submit your own code only, without outputs")
+    try:
+        run = subprocess.run([sys.executable, "-m", "autograder.notebooks"], input=request, capture_output=True,
+                             text=True, timeout=2 * seconds + 10, env=environment, cwd="/")
+    except subprocess.TimeoutExpired:
+        raise NotebookProblem(SubmissionStatus.CORRUPT, too_much) from None
+    try:
+        reply = json.loads(run.stdout) if run.returncode == 0 else None
+    except ValueError:
+        reply = None
+    if not isinstance(reply, dict):
+        raise NotebookProblem(SubmissionStatus.CORRUPT, too_much)
+    if "problem" in reply:
+        raise NotebookProblem(SubmissionStatus(reply["problem"]["status"]), reply["problem"]["message"])
+    module = reply["module"]
+    return NotebookModule(module["name"], module["source"], tuple(module["notes"]),
+                          tuple(Segment(**segment) for segment in module["segments"]), module["ends_broken"])
+
+
+def _child() -> int:
+    """The child of :func:`convert_bounded`: limits itself, converts, and replies in JSON on stdout."""
+    request = json.loads(sys.stdin.read())
+    resource.setrlimit(resource.RLIMIT_AS, (request["memory_bytes"], request["memory_bytes"]))
+    resource.setrlimit(resource.RLIMIT_CPU, (request["seconds"], request["seconds"] + 1))
+    try:
+        data = Path(request["path"]).read_bytes()
+        module = convert(data, request["name"], keep_names=frozenset(request["keep_names"]))
+    except NotebookProblem as problem:
+        reply = {"problem": {"status": problem.status.value, "message": problem.message}}
+    else:
+        reply = {"module": {**asdict(module), "notes": list(module.notes)}}
+    sys.stdout.write(json.dumps(reply))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_child())

@@ -7,6 +7,7 @@ objects; nothing else carries grading results around.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from datetime import timezone
 from enum import Enum
 
 from autograder.checks import printable
@@ -139,6 +140,19 @@ class SubmissionResult:
 # Where a submission's time came from, strongest first. The file's modification time is the
 # weakest: copying a folder without -p, or a student's clock, changes it.
 TIME_SOURCES = ("gradescope", "timestamp_file", "mtime")
+# The years a submission time may fall in (in UTC). A time outside them (a file dated 36812, a
+# metadata year 9999) comes from a damaged clock or archive: it is treated as unknown, never
+# used, so that no late policy reads it and no rendering overflows moving it to another zone.
+PLAUSIBLE_YEARS = (1900, 2999)
+
+
+def plausible_time(moment) -> bool:
+    """Whether ``moment`` (a timezone-aware datetime) is a usable submission time."""
+    try:
+        year = moment.astimezone(timezone.utc).year
+    except (OverflowError, ValueError, TypeError, AttributeError):
+        return False
+    return PLAUSIBLE_YEARS[0] <= year <= PLAUSIBLE_YEARS[1]
 
 
 @dataclass(frozen=True)
