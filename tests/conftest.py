@@ -8,6 +8,7 @@ from autograder.assignments import get_assignment
 from autograder.engine.grade import grade_entry
 from autograder.intake import Entry
 from autograder.sandbox.launcher import SandboxMode, bwrap_problem
+import shared_grades
 
 
 def pytest_configure(config):
@@ -33,3 +34,18 @@ def grade_hidden():
         return {test.name: test for test in result.tests}
 
     return grade
+
+
+@pytest.fixture(scope="session")
+def verified():
+    """verified(assignment_id) -> api.verify([assignment_id])'s report, verified once per session
+    (tests/shared_grades.py): the model assignments' references and stubs train or run only once."""
+    return shared_grades.verified
+
+
+@pytest.fixture(scope="session")
+def demo_batch(tmp_path_factory):
+    """demo_batch(assignment_id) -> shared_grades.DemoBatch: a copy of the demo cohort graded by
+    api.grade(..., jobs=2), once per session (tests/shared_grades.py)."""
+    return lambda assignment_id: shared_grades.demo_batch(
+        assignment_id, lambda: tmp_path_factory.mktemp(f"demo-{assignment_id}"))

@@ -13,7 +13,10 @@ For every cheat the test checks that
 1. its score is exactly what its honest outputs earn (``EXPECTED`` says how much, and why);
 2. the batch completes: every student has a row, with the expected status, and no test is
    recorded as a grader error;
-3. the honest students' rows are the same as in a batch of the honest students alone;
+3. the honest students' rows are the same as in a batch of the honest students alone (for the model
+   families, the reference's row is the one it gets graded alone by ``api.verify``, in a grading
+   process of its own, the same sandbox and device: tests/shared_grades.py verifies it once per
+   session, so that it is not trained again; the partial student is graded in a batch of its own);
 and, for the batch as a whole, that no process a cheat started survives it, nothing was written
 outside the submissions' private folders, no submission was changed, nobody connected to the
 listener, and no code from a model's config ran in the grader. SECURITY.md maps each attack to
@@ -175,13 +178,17 @@ def _cheats(assignment_id: str) -> list[str]:
                   if p.is_dir() and p.name not in HONEST and not p.name.startswith(("_", ".")))
 
 
-def build_cohort(assignment_id: str, folder: Path, cheats: list[str], settings: dict) -> Path:
-    """The honest students and the given cheats, each as a folder named by its student id."""
+def build_cohort(assignment_id: str, folder: Path, cheats: list[str], settings: dict,
+                 honest: tuple[str, ...] = HONEST) -> Path:
+    """The ``honest`` students and the given cheats, each as a folder named by its student id."""
     assignment = get_assignment(assignment_id)
-    reference = folder / "honest_reference"
-    reference.mkdir(parents=True)
-    shutil.copy(assignment.solution_path, reference / assignment.module_filename)
-    shutil.copytree(ADVERSARIAL_DIR / assignment_id / "honest_partial", folder / "honest_partial")
+    folder.mkdir(parents=True)
+    if "honest_reference" in honest:
+        reference = folder / "honest_reference"
+        reference.mkdir()
+        shutil.copy(assignment.solution_path, reference / assignment.module_filename)
+    if "honest_partial" in honest:
+        shutil.copytree(ADVERSARIAL_DIR / assignment_id / "honest_partial", folder / "honest_partial")
     for cheat in cheats:
         target = folder / cheat
         shutil.copytree(ADVERSARIAL_DIR / assignment_id / cheat, target)
@@ -195,12 +202,15 @@ def snapshot(folder: Path) -> dict[str, str]:
     return {entry.path.name: fingerprint(entry) for entry in discover(folder)}
 
 
+def row_of(result) -> tuple:
+    """(score, status, ((test, points, outcome, stage), ...)) of a SubmissionResult."""
+    return (result.score, result.status.value, tuple((t.name, t.points, t.outcome.value, t.stage) for t in result.tests))
+
+
 def rows_of(outdir: Path, assignment_id: str) -> dict:
     """student -> (score, status, ((test, points, outcome, stage), ...)) as the gradebook has it."""
     with Gradebook(outdir) as gradebook:
-        return {r.student: (r.score, r.status.value,
-                            tuple((t.name, t.points, t.outcome.value, t.stage) for t in r.tests))
-                for r in gradebook.results(assignment_id)}
+        return {r.student: row_of(r) for r in gradebook.results(assignment_id)}
 
 
 def surviving_processes(marker: str, wait_s: float = 5.0) -> str:
@@ -295,11 +305,13 @@ def grade_in_a_container(assignment_id: str, cohort: Path, outdir: Path, sandbox
 
 
 def grade_adversarial_cohort(assignment_id: str, sandbox: str, tmp_path: Path, listener: Listener,
-                             monkeypatch, cheats: list[str], grade=grade_in_process) -> None:
+                             monkeypatch, cheats: list[str], grade=grade_in_process, reference_alone=None) -> None:
+    """``reference_alone``: the reference graded on its own in this ``sandbox`` (a SubmissionResult), to
+    compare the honest reference's row with; None grades it in the batch of the honest students alone."""
     marker = f"advsuite-{uuid.uuid4().hex[:12]}"
     monkeypatch.setenv("ADVERSARIAL_SECRET", marker)  # the grader's environment, which no cheat may read
     try:
-        _grade_and_check(assignment_id, sandbox, tmp_path, listener, cheats, grade, marker)
+        _grade_and_check(assignment_id, sandbox, tmp_path, listener, cheats, grade, marker, reference_alone)
     finally:
         if sandbox == "user":  # it shares the host's /tmp and /dev/shm: what the cheats left there goes
             for path in [*Path("/tmp").glob(f"{marker}*"), *Path("/dev/shm").glob(f"{marker}*")]:
@@ -307,9 +319,10 @@ def grade_adversarial_cohort(assignment_id: str, sandbox: str, tmp_path: Path, l
 
 
 def _grade_and_check(assignment_id: str, sandbox: str, tmp_path: Path, listener: Listener, cheats: list[str],
-                     grade, marker: str) -> None:
+                     grade, marker: str, reference_alone=None) -> None:
     honest_out, outdir = tmp_path / "honest-out", tmp_path / "out"
-    honest_cohort = build_cohort(assignment_id, tmp_path / "honest", [], {})
+    graded_alone = HONEST if reference_alone is None else tuple(s for s in HONEST if s != "honest_reference")
+    honest_cohort = build_cohort(assignment_id, tmp_path / "honest", [], {}, honest=graded_alone)
     cohort = tmp_path / "cohort"
     settings = {"marker": marker, "port": listener.port, "repo": str(REPO_ROOT), "cohort": str(cohort),
                 "outdir": str(outdir)}
@@ -332,8 +345,13 @@ def _grade_and_check(assignment_id: str, sandbox: str, tmp_path: Path, listener:
     assert not any(grader_errors.values()), grader_errors
     # (1) Every score is exactly what the honest outputs earn.
     assert {s: row[0] for s, row in rows.items()} == {s: score for s, (score, _) in expected.items()}
-    # (3) The honest students' rows are those of a batch of honest students alone.
+    # (3) The honest students' rows are those of a batch of honest students alone (the reference's:
+    # graded alone, where given).
     alone = rows_of(honest_out, assignment_id)
+    assert sorted(alone) == sorted(graded_alone)
+    if reference_alone is not None:
+        assert reference_alone.status.value == GRADED, reference_alone.detail
+        alone["honest_reference"] = row_of(reference_alone)
     assert {s: rows[s] for s in HONEST} == {s: alone[s] for s in HONEST}
 
     # Nothing a cheat started is still running.
@@ -382,13 +400,15 @@ def test_numeric_cohort_user_mode_in_a_container(tmp_path, listener, monkeypatch
 
 @needs_bwrap
 @pytest.mark.slow
-def test_model_cohort_bwrap(tmp_path, listener, monkeypatch):
+def test_model_cohort_bwrap(tmp_path, listener, monkeypatch, verified):
     """lenet, in the bubblewrap sandbox: the sandbox attacks, and attacks through a model's config."""
-    grade_adversarial_cohort("lenet", "bwrap", tmp_path, listener, monkeypatch, _cheats("lenet"))
+    grade_adversarial_cohort("lenet", "bwrap", tmp_path, listener, monkeypatch, _cheats("lenet"),
+                             reference_alone=verified("lenet").runs["reference/hidden"])
 
 
 @needs_bwrap
 @pytest.mark.slow
-def test_rnn_cohort_bwrap(tmp_path, listener, monkeypatch):
+def test_rnn_cohort_bwrap(tmp_path, listener, monkeypatch, verified):
     """rnn_letters, in the bubblewrap sandbox: grader-trained models travel into the sandbox too."""
-    grade_adversarial_cohort("rnn_letters", "bwrap", tmp_path, listener, monkeypatch, _cheats("rnn_letters"))
+    grade_adversarial_cohort("rnn_letters", "bwrap", tmp_path, listener, monkeypatch, _cheats("rnn_letters"),
+                             reference_alone=verified("rnn_letters").runs["reference/hidden"])

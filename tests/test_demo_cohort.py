@@ -7,15 +7,15 @@ cannot learn (zero-initialized before a relu), and a model that claims a perfect
 """
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 
 from autograder import api
 from autograder.api import DEMO_DIR
-from autograder.intake import Entry, discover, fingerprint
+from autograder.intake import Entry
 from autograder.sandbox.launcher import bwrap_problem
+from shared_grades import snapshot
 
 EXPECTED_DIR = Path(__file__).with_name("demo_expected")
 COHORTS = ["activations", "losses", "rnn_letters", "mnist_mlp", "lenet", "alexnet"]
@@ -23,24 +23,23 @@ COHORTS = ["activations", "losses", "rnn_letters", "mnist_mlp", "lenet", "alexne
 pytestmark = pytest.mark.skipif(bwrap_problem() is not None, reason=f"needs the bwrap sandbox: {bwrap_problem()}")
 
 
-def snapshot(folder: Path) -> dict[str, str]:
-    return {entry.path.name: fingerprint(entry) for entry in discover(folder)}
 
 
 @pytest.mark.parametrize("assignment", COHORTS)
-def test_cohort_scores_and_statuses(assignment, tmp_path):
-    """Is every student graded with exactly the expected score and status, and the batch complete?"""
+def test_cohort_scores_and_statuses(assignment, demo_batch):
+    """Is every student graded with exactly the expected score and status, and the batch complete?
+
+    The batch is ``api.grade(assignment, <a copy of the cohort>, <a new folder>, jobs=2)``, graded once
+    per session (``demo_batch``, tests/shared_grades.py): other tests take what ``autograder grade``
+    gives a demo file from it instead of training the same models again."""
     expected = json.loads((EXPECTED_DIR / f"{assignment}.json").read_text())
-    cohort = tmp_path / "cohort"
-    shutil.copytree(DEMO_DIR / assignment, cohort)
-    before = snapshot(cohort)
+    graded = demo_batch(assignment)
+    assert graded.before == snapshot(DEMO_DIR / assignment), "the copy is not the demo cohort"
 
-    batch = api.grade(assignment, cohort, tmp_path / "out", jobs=2)
-
-    got = {r.student: {"score": r.score, "status": r.status.value} for r in batch.graded}
+    got = {r.student: {"score": r.score, "status": r.status.value} for r in graded.batch.graded}
     assert got == expected
-    assert snapshot(cohort) == before, "a submission changed the submissions folder"
-    written = {p.name for p in (tmp_path / "out").iterdir()} - {"gradebook.sqlite-wal", "gradebook.sqlite-shm"}
+    assert snapshot(graded.cohort) == graded.before, "a submission changed the submissions folder"
+    written = {p.name for p in graded.outdir.iterdir()} - {"gradebook.sqlite-wal", "gradebook.sqlite-shm"}
     assert written == {".autograder.lock", f"{assignment}.csv", "class_gradebook.csv", "gradebook.sqlite"}
 
 

@@ -45,6 +45,7 @@ from autograder.engine.grade import tests_of as declared_tests
 from autograder.export.gradescope import MODEL_PACKAGES, RUNTIME_PACKAGES
 from autograder.sandbox.launcher import bwrap_problem
 import variant_files
+from shared_grades import image_grade
 from gradescope_image import (  # noqa: F401 - fixtures
     check_results,
     gradescope_image,
@@ -222,9 +223,12 @@ def test_the_user_sandbox_mode_grades_as_on_gradescope(image):
 
 
 @pytest.mark.parametrize("assignment_id, kind", RUNS, ids=[f"{a}-{k}" for a, k in RUNS])
-def test_the_image_grades_as_autograder_grade_does(image, assignment_id, kind):
+def test_the_image_grades_as_autograder_grade_does(gradescope_image, gradescope_zip, assignment_id, kind):
+    """run_autograder in the session's image, with the assignment's zip installed: graded once per session
+    (``image_grade``, tests/shared_grades.py), as tests/test_gradescope_export.py grades some of the same files."""
     assignment = get_assignment(assignment_id)
-    run, results = image(assignment_id).grade({assignment.module_filename: submission_of(assignment_id, kind)})
+    run, results = image_grade(gradescope_image, gradescope_zip(assignment_id),
+                               {assignment.module_filename: submission_of(assignment_id, kind)})
     assert run.returncode == 0, (run.stdout + run.stderr)[-3000:]
     check_results(results, assignment_id)
     hidden = hidden_results(results)

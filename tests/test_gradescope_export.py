@@ -34,6 +34,7 @@ from gradescope_image import (  # noqa: F401 - fixtures
     gradescope_image,
     gradescope_zip,
 )
+from shared_grades import demo_student, image_grade
 
 ACTIVATIONS = get_assignment("activations")
 DEMO = REPO_ROOT / "autograder" / "demo"
@@ -70,6 +71,8 @@ def test_zip_has_the_scripts_at_its_root_and_only_this_assignments_secrets(activ
     assert modes["run_autograder"] & stat.S_IXUSR and modes["setup.sh"] & stat.S_IXUSR
     assert "autograder/hidden/test_activations.py" in names
     assert "solutions/activations/activations.py" in names
+    # The stub: a notebook keeps the top-level assignments of the stub's names, here as anywhere.
+    assert "assignments/activations/activations.py" in names
     assert not [n for n in names if n.startswith("autograder/hidden/") and n != "autograder/hidden/test_activations.py"]
     assert not [n for n in names if n.startswith("solutions/") and "activations" not in n]
     assert not [n for n in names if "/demo/" in n or "__pycache__" in n]
@@ -124,8 +127,8 @@ def test_setup_refuses_a_python_older_than_the_platform_needs(activations_zip, t
     assert not (root / "venv").exists()
 
 
-def test_results_json_follows_the_gradescope_specification(activations_zip, image):
-    run, results = image(activations_zip).grade({"activations.py": SUBMISSIONS["partial"]})
+def test_results_json_follows_the_gradescope_specification(activations_zip, gradescope_image):
+    run, results = image_grade(gradescope_image, activations_zip, {"activations.py": SUBMISSIONS["partial"]})
     assert run.returncode == 0, run.stderr
     check_results(results, "activations")
     hidden = [t for t in results["tests"] if not t["name"].startswith("public check")]
@@ -139,18 +142,30 @@ def test_results_json_follows_the_gradescope_specification(activations_zip, imag
     pytest.param("lenet", {"reference": DEMO / "lenet" / "reference", "partial": DEMO / "lenet" / "wrong_padding",
                            "stub": DEMO / "lenet" / "stub"}, marks=pytest.mark.slow),
 ])
-def test_run_autograder_scores_like_autograder_grade(assignment_id, submissions, image, gradescope_zip, tmp_path):
+def test_run_autograder_scores_like_autograder_grade(assignment_id, submissions, gradescope_image, gradescope_zip,
+                                                    tmp_path, demo_batch):
+    """`autograder grade --jobs 2` and run_autograder give each file the same score. Where every file is
+    a demo cohort's (lenet), `autograder grade`'s scores are those of the session's batch of that cohort
+    (``demo_batch``, the same api.grade call on the same files, asserted by tests/test_demo_cohort.py)
+    rather than a second batch that trains the same models again."""
     assignment = get_assignment(assignment_id)
     cohort = tmp_path / "cohort"
     cohort.mkdir()
     for student, source in submissions.items():
         source = source / assignment.module_filename if source.is_dir() else source
         shutil.copyfile(source, cohort / f"{student}.py")
-    batch = api.grade(assignment_id, cohort, tmp_path / "out", jobs=2)
-    graded = {r.student: r.score for r in batch.graded}
-    installed = image(gradescope_zip(assignment_id))
+    in_demo = {student: demo_student(assignment_id, source / assignment.module_filename if source.is_dir() else source)
+               for student, source in submissions.items()}
+    if all(in_demo.values()):
+        cohort_batch = demo_batch(assignment_id)
+        graded = {student: cohort_batch.result(in_demo[student]).score for student in submissions}
+    else:
+        batch = api.grade(assignment_id, cohort, tmp_path / "out", jobs=2)
+        graded = {r.student: r.score for r in batch.graded}
     for student in submissions:
-        run, results = installed.grade({assignment.module_filename: cohort / f"{student}.py"})
+        # Once per session for the same zip and file (tests/test_gradescope_clean_image.py grades some of them).
+        run, results = image_grade(gradescope_image, gradescope_zip(assignment_id),
+                                   {assignment.module_filename: cohort / f"{student}.py"})
         assert run.returncode == 0, run.stderr
         check_results(results, assignment_id)
         assert results["score"] == graded[student], student

@@ -20,8 +20,9 @@ from autograder.engine.grade import tests_of as hidden_tests_of
 from autograder.engine.workers import grade_entries_isolated
 from autograder.export.otter import KERAS_REQUIREMENTS, REQUIREMENTS, build_otter_export, requirements_of
 from autograder.intake import Entry
-from autograder.sandbox.launcher import default_mode
+from autograder.sandbox.launcher import SandboxMode, default_mode
 from autograder.training import Device
+from shared_grades import demo_student
 
 otter_test_files = pytest.importorskip("otter.test_files")
 
@@ -240,12 +241,37 @@ def otter_run(autograder: Path, submission: Path, workdir: Path) -> tuple[float,
     return total, passed
 
 
-def ours(assignment_id: str, submission: Path):
-    """Our own grade, as `autograder grade` gives it (model assignments in a configured grading process)."""
+def ours(assignment_id: str, submission: Path, verified=None, demo_batch=None):
+    """Our own grade, as `autograder grade` gives it (model assignments in a configured grading process).
+
+    Given the session's ``verified`` and ``demo_batch`` (tests/shared_grades.py), a model assignment's
+    reference, stub or demo file is not trained again: its grade is the one those give, by the same
+    grading function in the same kind of process, sandbox and device (see ``shared_grade``)."""
+    shared = shared_grade(assignment_id, submission, verified, demo_batch)
+    if shared is not None:
+        return shared
     entry = Entry(submission.stem, submission)
     [result] = grade_entries_isolated(get_assignment(assignment_id), [(entry, False)], mode=default_mode(),
                                       device=Device())
     return result
+
+
+def shared_grade(assignment_id: str, submission: Path, verified, demo_batch):
+    """The session's grade of ``submission`` on the hidden tests where another test grades that very
+    file of a model assignment: the reference and the stub by `api.verify` (tests/test_model_assignments.py),
+    a demo file by `autograder grade`'s batch (tests/test_demo_cohort.py). Each is ``grade_in_worker`` in a
+    fresh grading process with ``Device()``, as ``ours`` grades, and in the bubblewrap sandbox: only where
+    that is ``default_mode()`` too. None where there is no such grade (then ``ours`` grades it itself)."""
+    assignment = get_assignment(assignment_id)
+    if verified is None or not assignment.uses_keras or default_mode() is not SandboxMode.BWRAP:
+        return None
+    path = submission.resolve()
+    if path == assignment.solution_path.resolve():
+        return verified(assignment_id).runs["reference/hidden"]
+    if path == assignment.stub_path.resolve():
+        return verified(assignment_id).runs["stub/hidden"]
+    student = demo_student(assignment_id, path)
+    return demo_batch(assignment_id).result(student) if student is not None else None
 
 
 @pytest.mark.slow
@@ -261,11 +287,15 @@ def ours(assignment_id: str, submission: Path):
 ], ids=["activations-reference", "activations-partial", "activations-stub", "lenet-reference", "lenet-sabotaged",
         "lenet-fake-accuracy", "lenet-stub",
         "rnn_letters-reference"])
-def test_otter_scores_as_we_do(autograder_zip, tmp_path, assignment_id, submission, expected):
-    """`otter run` on the autograder zip gives our points, test by test (bonus points included)."""
+def test_otter_scores_as_we_do(autograder_zip, tmp_path, assignment_id, submission, expected, verified, demo_batch):
+    """`otter run` on the autograder zip gives our points, test by test (bonus points included).
+
+    Our grade of a model assignment's file is the session's where another test grades that file
+    (``shared_grade``): the references and stubs are verified, the demo files graded as a cohort."""
     path = REPO_ROOT / submission
     total, passed = otter_run(autograder_zip(assignment_id), path, tmp_path / "run")
-    result = ours(assignment_id, path)
+    result = ours(assignment_id, path, verified, demo_batch)
+    assert result.status.value == "graded", result.detail
     assert passed == {test.name: test.points == test.max_points for test in result.tests}
     assert total == result.score + result.bonus_score == expected
 
