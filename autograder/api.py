@@ -248,13 +248,14 @@ def verify(assignment_ids: list[str] | None = None, *, sandbox: str = "auto",
     return [_verify_one(assignment, mode, device) for assignment in assignments]
 
 
-def release(assignment_id: str, outdir: Path):
-    """Build the student handout of an assignment (``outdir/<id>/`` and ``outdir/<id>.zip``)."""
+def release(assignment_id: str, outdir: Path, *, lang: str = "en"):
+    """Build the student handout of an assignment (``outdir/<id>/`` and ``outdir/<id>.zip``), its
+    README in ``lang``: ``en``, ``zh_CN`` or ``both``."""
     from autograder.export.release import build_release
 
     assignment = get_assignment(assignment_id)
     _check_output_folder_of(outdir, what="the handout", folders=(assignment.id,), files=(f"{assignment.id}.zip",))
-    return build_release(assignment, outdir)
+    return build_release(assignment, outdir, lang)
 
 
 def export_gradescope(assignment_id: str, zip_path: Path):

@@ -296,12 +296,14 @@ def verify(assignments: tuple[str, ...], sandbox: str, device: str, backend: str
 @main.command()
 @click.argument("assignment", type=click.Choice(sorted(CATALOG)))
 @click.option("-o", "--outdir", type=click.Path(path_type=Path), default=Path("handouts"), show_default=True)
-def release(assignment: str, outdir: Path) -> None:
+@click.option("--lang", type=click.Choice(["en", "zh_CN", "both"]), default="en", show_default=True,
+              help="The handout README's language: English, Simplified Chinese (as README.md), or both.")
+def release(assignment: str, outdir: Path, lang: str) -> None:
     """Build the student handout of ASSIGNMENT: stub, public tests, README (a folder and a .zip)."""
     from autograder.export.release import ReleaseError
 
     with _build_errors_as_messages(ReleaseError):
-        handout = api.release(assignment, outdir)
+        handout = api.release(assignment, outdir, lang=lang)
     out.print(f"handout folder: {handout.folder}")
     out.print(f"handout zip:    {handout.zip_path} ({len(handout.files)} files)")
     out.print(f"students run:   {handout.student_commands}")

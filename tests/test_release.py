@@ -16,9 +16,11 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from click.testing import CliRunner
 
 from autograder import api
 from autograder.assignments import CATALOG, REPO_ROOT
+from autograder.cli import main
 from autograder.export import release
 
 
@@ -59,10 +61,12 @@ def hidden_test_material(assignment):
     return names, inputs
 
 
+@pytest.mark.parametrize("lang", release.LANGUAGES)
 @pytest.mark.parametrize("assignment_id", sorted(CATALOG))
-def test_release_holds_no_answers(assignment_id, tmp_path):
+def test_release_holds_no_answers(assignment_id, lang, tmp_path):
+    """In every language: no reference body, hidden test name or hidden input in any released file."""
     assignment = CATALOG[assignment_id]
-    handout = api.release(assignment_id, tmp_path)
+    handout = api.release(assignment_id, tmp_path, lang=lang)
     on_disk = {str(p.relative_to(handout.folder)): p.read_text() for p in handout.folder.rglob("*") if p.is_file()}
     with zipfile.ZipFile(handout.zip_path) as archive:
         in_zip = {name.split("/", 1)[1]: archive.read(name).decode() for name in archive.namelist()}
@@ -107,6 +111,38 @@ def test_readme_gives_the_commands_that_release_reports(assignment_id, tmp_path)
     assert commands[0] == f"cd {assignment_id}" and (tmp_path / assignment_id).is_dir()
     assert "python -m pip install -r requirements.txt" in commands and commands[-1] == "python -m pytest"
     assert handout.student_commands == " && ".join(commands)
+
+
+@pytest.mark.parametrize("assignment_id", sorted(CATALOG))
+def test_a_chinese_handout_gives_the_same_commands_in_its_own_readme(assignment_id, tmp_path):
+    """--lang zh_CN ships the Chinese handout as README.md (without its link to an English one that
+    is not there), with the same commands under its own heading; --lang both ships both READMEs."""
+    chinese = api.release(assignment_id, tmp_path / "zh", lang="zh_CN")
+    readme = (chinese.folder / "README.md").read_text(encoding="utf-8")
+    source = release.chinese_handout_path(CATALOG[assignment_id]).read_text(encoding="utf-8")
+    assert source.startswith(release.LANGUAGE_SWITCH) and not readme.startswith(release.LANGUAGE_SWITCH)
+    assert readme.strip() == source.removeprefix(release.LANGUAGE_SWITCH).strip()
+    assert "README.zh_CN.md" not in chinese.files
+    commands = release.readme_commands(readme, release.CHECK_HEADINGS["zh_CN"])
+    assert commands == (*chinese.setup_commands, chinese.test_command)
+    both = api.release(assignment_id, tmp_path / "both", lang="both")
+    assert {"README.md", "README.zh_CN.md"} <= set(both.files)
+    assert (both.folder / "README.md").read_text() == CATALOG[assignment_id].handout_path.read_text()
+    assert (both.folder / "README.zh_CN.md").read_text(encoding="utf-8") == source
+
+
+def test_release_refuses_an_unknown_language_and_a_chinese_readme_with_other_commands(tmp_path, monkeypatch):
+    with pytest.raises(release.ReleaseError, match="unknown handout language 'fr'"):
+        api.release("activations", tmp_path / "fr", lang="fr")
+    result = CliRunner().invoke(main, ["release", "activations", "-o", str(tmp_path / "cli"), "--lang", "zh_CN"])
+    assert result.exit_code == 0, result.output
+    assignment = CATALOG["activations"]
+    stale = release.chinese_handout_path(assignment).read_text(encoding="utf-8").replace("python -m pytest", "pytest")
+    (tmp_path / "README.md").write_text(assignment.handout_path.read_text())
+    (tmp_path / "README.zh_CN.md").write_text(stale, encoding="utf-8")
+    monkeypatch.setattr(type(assignment), "handout_path", property(lambda self: tmp_path / "README.md"))
+    with pytest.raises(release.ReleaseError, match="如何检查你的作业' section of README.zh_CN.md"):
+        release.build_release(assignment, tmp_path / "out", "both")
 
 
 def test_release_refuses_a_readme_with_other_commands(tmp_path, monkeypatch):

