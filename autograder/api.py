@@ -308,6 +308,19 @@ def run_gradescope(assignment_id: str, root: Path | None = None, *, sandbox: str
         raise
 
 
+def _graded_folder(outdir: Path) -> Path:
+    """``outdir`` if it is a folder holding a gradebook (what ``report``, ``diff`` and ``export
+    grades`` read); else OutputPathError (a file) or FileNotFoundError, saying what to pass."""
+    outdir = Path(outdir)
+    if os.path.lexists(outdir) and not outdir.is_dir():
+        raise OutputPathError(f"{outdir} is a file, not a folder: pass the folder you graded into (the -o of "
+                              "`autograder grade`)")
+    if not (outdir / GRADEBOOK_FILENAME).is_file():
+        raise FileNotFoundError(f"no gradebook in {outdir}: {outdir / GRADEBOOK_FILENAME} not found "
+                                "(grade into that folder first)")
+    return outdir
+
+
 def report(outdir: Path, *, feedback: bool = True, course: Path | None = None):
     """Write the instructor report (``outdir/report/index.html``) and, with ``feedback``, one
     feedback file per student (``outdir/feedback/<assignment>/<student>.md`` and ``.html``),
@@ -320,13 +333,7 @@ def report(outdir: Path, *, feedback: bool = True, course: Path | None = None):
     from autograder.gradebook import Gradebook
     from autograder.render.report import FEEDBACK_DIRNAME, REPORT_DIRNAME, write_report
 
-    outdir = Path(outdir)
-    if os.path.lexists(outdir) and not outdir.is_dir():
-        raise OutputPathError(f"{outdir} is a file, not a folder: pass the folder you graded into (the -o of "
-                              "`autograder grade`)")
-    if not (outdir / GRADEBOOK_FILENAME).is_file():
-        raise FileNotFoundError(f"no gradebook in {outdir}: {outdir / GRADEBOOK_FILENAME} not found "
-                                "(grade into that folder first)")
+    outdir = _graded_folder(outdir)
     check_output_path(outdir / REPORT_DIRNAME, what="the report", fix="move it away and run the same command again")
     if feedback:
         check_output_path(outdir / FEEDBACK_DIRNAME, what="the feedback", fix="move it away, or pass --no-feedback")
@@ -348,12 +355,7 @@ def diff(outdir: Path, *, assignment: str | None = None, old: str | None = None,
     outdir = Path(outdir)
     if assignment is not None:
         get_assignment(assignment)
-    if os.path.lexists(outdir) and not outdir.is_dir():
-        raise OutputPathError(f"{outdir} is a file, not a folder: pass the folder you graded into (the -o of "
-                              "`autograder grade`)")
-    if not (outdir / GRADEBOOK_FILENAME).is_file():
-        raise FileNotFoundError(f"no gradebook in {outdir}: {outdir / GRADEBOOK_FILENAME} not found "
-                                "(grade into that folder first)")
+    _graded_folder(outdir)
     return regrade_diff(outdir, assignment, old, new)
 
 
@@ -374,12 +376,7 @@ def export_grades(outdir: Path, fmt: str, output: Path | None = None, *, assignm
     outdir = Path(outdir)
     if fmt not in FORMATS:
         raise LmsExportError(f"unknown format {fmt!r}: pass --format canvas, moodle or csv")
-    if os.path.lexists(outdir) and not outdir.is_dir():
-        raise OutputPathError(f"{outdir} is a file, not a folder: pass the folder you graded into (the -o of "
-                              "`autograder grade`)")
-    if not (outdir / GRADEBOOK_FILENAME).is_file():
-        raise FileNotFoundError(f"no gradebook in {outdir}: {outdir / GRADEBOOK_FILENAME} not found "
-                                "(grade into that folder first)")
+    _graded_folder(outdir)
     path = Path(output) if output is not None else outdir / DEFAULT_FILENAMES[fmt]
     check_output_path(path, what=f"the {fmt} grades", folder=False, fix="pass another file with -o")
     table = read_roster(roster) if roster is not None else None

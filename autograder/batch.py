@@ -23,9 +23,8 @@ from autograder.engine.grade import grade_entry, grader_version, tests_of, tests
 from autograder.engine.workers import grade_in_worker, grading_pool
 from autograder.gradebook import GRADEBOOK_FILENAME, Gradebook
 from autograder.gradescope_import import GradescopeExportError, UnmatchedSubmission, is_gradescope_export, opened_export
-from autograder.intake import (ClassFolder, Entry, StudentIdentity, class_folder_problem, display_name, fingerprint,
-                               survey)
-from autograder.intake import TIME_NOTE_PREFIX
+from autograder.intake import (TIME_NOTE_PREFIX, ClassFolder, Entry, StudentIdentity, class_folder_problem, display_name,
+                               fingerprint, survey)
 from autograder.render.csv_gradebook import write_assignment_csv, write_class_csv
 from autograder.results import BatchResult, SubmissionResult, SubmissionStatus, max_score_of
 from autograder.sandbox.launcher import SandboxMode
@@ -263,10 +262,11 @@ def render_csvs(gradebook: Gradebook, assignment: Assignment, outdir: Path,
     its late policy's columns (computed from every row: tokens span assignments)."""
     csv_path = outdir / f"{assignment.id}.csv"
     class_path = outdir / CLASS_CSV_FILENAME
-    late = adjustments(course, gradebook.results()) if course is not None else None
-    write_assignment_csv(csv_path, list(tests_of(tests_path(assignment, public=False))), gradebook.results(assignment.id),
-                         adjustments=late)
-    write_class_csv(class_path, gradebook.results(), adjustments=late)
+    rows = gradebook.results()  # every assignment's, in (assignment, student) order
+    late = adjustments(course, rows) if course is not None else None
+    write_assignment_csv(csv_path, list(tests_of(tests_path(assignment, public=False))),
+                         [row for row in rows if row.assignment == assignment.id], adjustments=late)
+    write_class_csv(class_path, rows, adjustments=late)
     return csv_path, class_path
 
 

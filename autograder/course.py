@@ -75,7 +75,6 @@ from __future__ import annotations
 
 import math
 import os
-import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -86,6 +85,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 
 from autograder.assignments import CATALOG
+from autograder.files import write_atomically
 from autograder.results import LateAdjustment, SubmissionResult, plausible_time
 
 COURSE_FILENAME = "course.yml"
@@ -537,18 +537,7 @@ def install_course(path: Path, outdir: Path) -> Path:
     source = Path(path)
     if target.exists() and os.path.samefile(source, target):
         return target
-    data = source.read_bytes()
-    handle, temporary = tempfile.mkstemp(prefix=f".{COURSE_FILENAME}.", suffix=".tmp", dir=outdir)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            os.fchmod(stream.fileno(), 0o644)
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_atomically(target, source.read_bytes(), mode=0o644, durable=True)
     return target
 
 

@@ -18,6 +18,7 @@ from autograder.course import COURSE_FILENAME, CourseError, adjustments, latenes
 from autograder.gradebook import Gradebook
 from autograder.intake import survey
 from autograder.results import LateAdjustment, Outcome, SubmissionResult, SubmissionStatus, TestResult
+from test_gradescope_import import make_export as gradescope_export
 
 ASSIGNMENT = get_assignment("activations")
 REFERENCE = ASSIGNMENT.solution_path
@@ -347,12 +348,8 @@ SOURCES = {"submission_1": REFERENCE, "submission_2": REFERENCE, "submission_3":
 
 
 def make_export(root: Path) -> Path:
-    root.mkdir(parents=True)
-    (root / gradescope_import.METADATA_FILENAME).write_text(METADATA)
-    for folder, source in SOURCES.items():
-        (root / folder).mkdir()
-        shutil.copy(source, root / folder / ASSIGNMENT.module_filename)
-    return root
+    """The export of the submissions above, as tests/test_gradescope_import.py fakes one."""
+    return gradescope_export(root, METADATA, SOURCES)
 
 
 def read_csv(path) -> dict[str, dict[str, str]]:

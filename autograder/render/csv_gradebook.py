@@ -25,12 +25,12 @@ assignment, its CSV is exactly as it was without a course.
 from __future__ import annotations
 
 import csv
-import os
+import io
 import stat
-import tempfile
 from pathlib import Path
 
 from autograder.course import lateness_text
+from autograder.files import write_atomically
 from autograder.results import LateAdjustment, SubmissionResult, TestInfo
 
 FIXED_COLUMNS = ["student", "score", "max_score", "percent", "status"]
@@ -69,18 +69,11 @@ def neutralise(cell) -> str:
 
 
 def _write_atomically(path: Path, rows: list[list]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", newline="", encoding="utf-8") as stream:
-            os.fchmod(stream.fileno(), _mode_for(path))
-            csv.writer(stream).writerows([[neutralise(cell) for cell in row] for row in rows])
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    """The rows as CSV (every cell through ``neutralise``), written atomically and durably, in
+    the mode the file had (see ``_mode_for``)."""
+    text = io.StringIO(newline="")
+    csv.writer(text).writerows([[neutralise(cell) for cell in row] for row in rows])
+    write_atomically(path, text.getvalue(), mode=_mode_for(path), durable=True)
 
 
 def _number(value: float) -> _Numeral:

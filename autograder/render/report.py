@@ -41,10 +41,8 @@ import hashlib
 import html
 import io
 import math
-import os
 import re
 import statistics
-import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -54,6 +52,7 @@ from urllib.parse import quote
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from autograder.files import shared_mode, write_atomically
 from autograder.results import LateAdjustment, Outcome, SubmissionResult, TestResult
 
 REPORT_DIRNAME = "report"
@@ -124,27 +123,10 @@ def safe_names(ids) -> dict[str, str]:
     return names
 
 
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
 def _write(path: Path, data: bytes | str) -> None:
-    """Write a file atomically: a reader sees the old one or the new one, never half of one.
-
-    It gets the usual permissions (0666 less the umask), not mkstemp's 0600: reports and feedback
-    files are made to be shared."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data.encode("utf-8") if isinstance(data, str) else data)
-        os.chmod(temporary, 0o666 & ~_umask())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    """Write a file atomically, with the usual permissions (0666 less the umask), not mkstemp's
+    0600: reports and feedback files are made to be shared."""
+    write_atomically(path, data, mode=shared_mode())
 
 
 # ---------------------------------------------------------------------------- templates
