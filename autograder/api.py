@@ -18,6 +18,7 @@ from autograder.batch import CLASS_CSV_FILENAME, BatchError, ResultCallback, gra
 from autograder.engine.grade import tests_of, tests_path
 from autograder.engine.workers import grade_entries_isolated
 from autograder.gradebook import GRADEBOOK_FILENAME
+from autograder.i18n import check_language, language, use_language
 from autograder.intake import Entry
 from autograder.notebooks import notebook_filename
 from autograder.results import BatchResult, SubmissionResult, SubmissionStatus, max_score_of
@@ -157,8 +158,14 @@ def list_assignments() -> list[AssignmentSummary]:
 
 
 def check(assignment_id: str, path: Path | None = None, *, sandbox: str = "auto",
-          device: Device = Device()) -> SubmissionResult:
-    """Run the public tests on a student's own file (.py or .ipynb), folder or .zip."""
+          device: Device = Device(), lang: str | None = None) -> SubmissionResult:
+    """Run the public tests on a student's own file (.py or .ipynb), folder or .zip; messages in
+    ``lang`` (see ``autograder.i18n``; None: the process's language)."""
+    with use_language(lang):
+        return _check(assignment_id, path, sandbox=sandbox, device=device)
+
+
+def _check(assignment_id: str, path: Path | None, *, sandbox: str, device: Device) -> SubmissionResult:
     assignment = get_assignment(assignment_id)
     if path is None:  # ./<id>.py, else the notebook ./<id>.ipynb
         notebook = Path(notebook_filename(assignment.module_filename))
@@ -178,8 +185,13 @@ def check(assignment_id: str, path: Path | None = None, *, sandbox: str = "auto"
 def grade(assignment_id: str, submissions: Path, outdir: Path, *, jobs: int = 1, sandbox: str = "auto",
           device: Device = Device(), regrade: bool = False, on_plan=None,
           on_result: ResultCallback | None = None, executor: str = "local",
-          scheduler: str | None = None, course: Path | None = None) -> BatchResult:
+          scheduler: str | None = None, course: Path | None = None, lang: str | None = None) -> BatchResult:
     """Grade every submission in a folder into ``outdir``'s gradebook (resumable).
+
+    Messages (feedback, statuses) are in ``lang``, else the course file's ``language:``, else
+    the process's language (``autograder.i18n``); the result's ``language`` says which. A
+    language other than English is part of the grader version: unchanged submissions graded in
+    another language are graded again.
 
     Refused before anything is written: an ``outdir`` that cannot be a folder, a folder that is
     empty or one student's own, ``--device gpu`` without a GPU (not asked where a Dask
@@ -194,14 +206,18 @@ def grade(assignment_id: str, submissions: Path, outdir: Path, *, jobs: int = 1,
     if course is not None:
         check_output_path(Path(outdir) / COURSE_FILENAME, what="the course file", folder=False,
                           fix="move it away, or pass another folder with -o")
-    course_of(outdir, course)
+    found = course_of(outdir, course)
     survey_submissions(assignment, submissions, outdir)
     if not (executor == "dask" and scheduler is not None):  # a remote cluster's GPUs are not this machine's
         ensure_device([assignment], device)
     mode = resolve_sandbox(sandbox, untrusted=True)
     ensure_data(assignment)
-    return grade_batch(assignment, submissions, outdir, jobs=jobs, mode=mode, device=device, regrade=regrade,
-                       on_plan=on_plan, on_result=on_result, executor=executor, scheduler=scheduler, course=course)
+    with use_language(lang or (found.language if found is not None else None)) as language:
+        batch = grade_batch(assignment, submissions, outdir, jobs=jobs, mode=mode, device=device, regrade=regrade,
+                            on_plan=on_plan, on_result=on_result, executor=executor, scheduler=scheduler,
+                            course=course)
+    batch.language = language
+    return batch
 
 
 def course_plan(path: Path):
@@ -258,8 +274,9 @@ def release(assignment_id: str, outdir: Path, *, lang: str = "en"):
     return build_release(assignment, outdir, lang)
 
 
-def export_gradescope(assignment_id: str, zip_path: Path):
-    """Build the Gradescope autograder zip of an assignment."""
+def export_gradescope(assignment_id: str, zip_path: Path, *, lang: str | None = None):
+    """Build the Gradescope autograder zip of an assignment; its results.json speaks ``lang``
+    (default: the process's language)."""
     from autograder.export.gradescope import build_gradescope_export
 
     assignment = get_assignment(assignment_id)
@@ -267,16 +284,17 @@ def export_gradescope(assignment_id: str, zip_path: Path):
     fix = (f"pass the .zip to write with -o, such as {zip_path / 'autograder.zip'}" if zip_path.is_dir()
            else "pass another .zip path with -o")
     check_output_path(zip_path, what="the Gradescope autograder", folder=False, fix=fix)
-    return build_gradescope_export(assignment, zip_path)
+    return build_gradescope_export(assignment, zip_path, lang=check_language(lang or language()))
 
 
-def export_otter(assignment_id: str, outdir: Path):
-    """Write the otter-grader test files and configuration of an assignment into ``outdir/<id>/``."""
+def export_otter(assignment_id: str, outdir: Path, *, lang: str | None = None):
+    """Write the otter-grader test files and configuration of an assignment into ``outdir/<id>/``;
+    its feedback speaks ``lang`` (default: the process's language)."""
     from autograder.export.otter import build_otter_export
 
     assignment = get_assignment(assignment_id)
     _check_output_folder_of(outdir, what="the otter tests", folders=(assignment.id,))
-    return build_otter_export(assignment, outdir)
+    return build_otter_export(assignment, outdir, lang=check_language(lang or language()))
 
 
 def _check_output_folder_of(outdir: Path, *, what: str, folders: tuple[str, ...] = (),
@@ -291,7 +309,7 @@ def _check_output_folder_of(outdir: Path, *, what: str, folders: tuple[str, ...]
 
 
 def run_gradescope(assignment_id: str, root: Path | None = None, *, sandbox: str = "auto",
-                   device: Device = Device()):
+                   device: Device = Device(), lang: str | None = None):
     """Grade a Gradescope submission into results.json (what the exported run_autograder calls).
 
     If grading cannot even start, results.json still says so to the student before the error
@@ -299,6 +317,11 @@ def run_gradescope(assignment_id: str, root: Path | None = None, *, sandbox: str
     """
     from autograder.gradescope_runner import run_gradescope as run, write_failure
 
+    with use_language(lang):
+        return _run_gradescope(assignment_id, root, sandbox, device, run, write_failure)
+
+
+def _run_gradescope(assignment_id, root, sandbox, device, run, write_failure):
     try:
         mode = resolve_sandbox(sandbox, untrusted=True)
         ensure_data(get_assignment(assignment_id))
@@ -321,14 +344,16 @@ def _graded_folder(outdir: Path) -> Path:
     return outdir
 
 
-def report(outdir: Path, *, feedback: bool = True, course: Path | None = None):
+def report(outdir: Path, *, feedback: bool = True, course: Path | None = None, lang: str | None = None):
     """Write the instructor report (``outdir/report/index.html``) and, with ``feedback``, one
     feedback file per student (``outdir/feedback/<assignment>/<student>.md`` and ``.html``),
     from the gradebook in ``outdir``. Where a course file (``course``, default
     ``outdir/course.yml`` if there is one) has a late policy, its adjustments add raw score,
     penalty, final score and lateness to the report and each student's lateness to their
     feedback. Returns a ``render.report.Report`` of the paths written; raises course.CourseError
-    for a file that is no valid course (before anything is written)."""
+    for a file that is no valid course (before anything is written). Headings and captions are
+    in ``lang``, else the course file's ``language:``, else the process's; the messages are in the
+    language they were graded in."""
     from autograder.course import adjustments, course_of
     from autograder.gradebook import Gradebook
     from autograder.render.report import FEEDBACK_DIRNAME, REPORT_DIRNAME, write_report
@@ -341,8 +366,10 @@ def report(outdir: Path, *, feedback: bool = True, course: Path | None = None):
     with Gradebook(outdir) as gradebook:
         results = gradebook.results()
     # All rows at once: a student's late tokens span assignments.
-    late = adjustments(found, results) if found is not None else None
-    return write_report(outdir, results, feedback=feedback, source=str(outdir / GRADEBOOK_FILENAME), adjustments=late)
+    with use_language(lang or (found.language if found is not None else None)):
+        late = adjustments(found, results) if found is not None else None  # its notes in the report's language
+        return write_report(outdir, results, feedback=feedback, source=str(outdir / GRADEBOOK_FILENAME),
+                            adjustments=late)
 
 
 def diff(outdir: Path, *, assignment: str | None = None, old: str | None = None, new: str | None = None):
@@ -400,16 +427,25 @@ def export_grades(outdir: Path, fmt: str, output: Path | None = None, *, assignm
     return write_grades(path, fmt, results, titles=titles, roster=table, adjustments=late, assignments=chosen)
 
 
+def similarity(assignment_id: str, submissions: Path, outdir: Path, **options):
+    """Compare every pair of a class's submissions and write ``outdir/similarity/<id>/`` (see
+    ``autograder.similarity.similarity`` for the options). Evidence for a person to read, never a
+    penalty: nothing here touches a score."""
+    from autograder.similarity import similarity as compare
+
+    return compare(assignment_id, submissions, outdir, **options)
+
+
 def demo_cohorts() -> list[str]:
     return [i for i in CATALOG if (DEMO_DIR / i).is_dir()]
 
 
 def demo(outdir: Path, *, jobs: int = 1, sandbox: str = "auto", on_plan=None,
-         on_result: ResultCallback | None = None) -> list[BatchResult]:
-    """Grade the bundled demo cohorts into ``outdir``."""
+         on_result: ResultCallback | None = None, lang: str | None = None) -> list[BatchResult]:
+    """Grade the bundled demo cohorts into ``outdir``, with messages in ``lang``."""
     check_output_path(outdir, what="the demo gradebook")
     cohorts = demo_cohorts()
     if not cohorts:
         raise BatchError(f"no demo cohorts found in {DEMO_DIR}")
-    return [grade(i, DEMO_DIR / i, outdir, jobs=jobs, sandbox=sandbox, on_plan=on_plan, on_result=on_result)
-            for i in cohorts]
+    return [grade(i, DEMO_DIR / i, outdir, jobs=jobs, sandbox=sandbox, on_plan=on_plan, on_result=on_result,
+                  lang=lang) for i in cohorts]

@@ -22,9 +22,10 @@ from autograder.course import Course, adjustments, course_of, install_course
 from autograder.engine.grade import grade_entry, grader_version, tests_of, tests_path
 from autograder.engine.workers import grade_in_worker, grading_pool
 from autograder.gradebook import GRADEBOOK_FILENAME, Gradebook
+from autograder.i18n import _f, language
 from autograder.gradescope_import import GradescopeExportError, UnmatchedSubmission, is_gradescope_export, opened_export
-from autograder.intake import (TIME_NOTE_PREFIX, ClassFolder, Entry, StudentIdentity, class_folder_problem, display_name,
-                               fingerprint, survey)
+from autograder.intake import (ClassFolder, Entry, StudentIdentity, class_folder_problem, display_name, fingerprint,
+                               is_time_note, survey)
 from autograder.render.csv_gradebook import write_assignment_csv, write_class_csv
 from autograder.results import BatchResult, SubmissionResult, SubmissionStatus, max_score_of
 from autograder.sandbox.launcher import SandboxMode
@@ -171,7 +172,8 @@ def _duplicate_row_id(entry: Entry) -> str:
 def _duplicate_result(assignment: Assignment, entry: Entry, max_score: float) -> SubmissionResult:
     result = SubmissionResult(
         assignment.id, _duplicate_row_id(entry), SubmissionStatus.DUPLICATE, max_score=max_score,
-        detail=f"another entry already has student id {entry.student!r}; this one was not graded",
+        detail=_f("another entry already has student id {student}; this one was not graded",
+                  student=repr(entry.student)),
         fingerprint="duplicate",
     )
     _set_identity(result, entry.identity)
@@ -293,7 +295,7 @@ def _refresh_times(gradebook: Gradebook, assignment: Assignment, entries: list[E
         row = stored.get(entry.student)
         if row is None:
             continue
-        notes = [note for note in row.notes if not note.startswith(TIME_NOTE_PREFIX)]
+        notes = [note for note in row.notes if not is_time_note(note)]
         refreshed = SubmissionResult(assignment.id, entry.student, row.status, notes=notes)
         _set_time(refreshed, entry)
         if row.time_source == refreshed.time_source == "mtime":
@@ -410,7 +412,8 @@ def _grade_in_pool(assignment: Assignment, pending: list[tuple[Entry, str]], job
                    device: Device, max_score: float, record: ResultCallback) -> None:
     with grading_pool(jobs, device) as pool:
         futures: dict[Future, tuple[Entry, str]] = {
-            pool.submit(grade_in_worker, assignment.id, entry.student, str(entry.path), False, mode.value, device):
+            pool.submit(grade_in_worker, assignment.id, entry.student, str(entry.path), False, mode.value, device,
+                        language()):
                 (entry, content_hash)
             for entry, content_hash in pending
         }
@@ -436,7 +439,8 @@ def _row_of(assignment: Assignment, entry: Entry, content_hash: str, outcome: di
     if isinstance(outcome, BaseException):
         result = SubmissionResult(
             assignment.id, entry.student, SubmissionStatus.GRADER_ERROR, max_score=max_score,
-            detail=f"the grading process failed: {type(outcome).__name__}: {outcome}"[:500],
+            detail=_f("the grading process failed: {error}",
+                      error="{}: {}".format(type(outcome).__name__, outcome))[:500],
         )
     else:
         result = SubmissionResult.from_dict(outcome)

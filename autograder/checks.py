@@ -13,7 +13,8 @@ are wrong and the size of the relative error as a power-of-ten band, but never a
 value or a hidden input, nor anything from which one could be solved (an absolute error
 beside a relative one gives ``expected = abs / rel``).
 
-This module depends on numpy alone, so that a student handout can ship it.
+This module depends on numpy and ``autograder.i18n`` (the standard library's gettext) alone, so
+that a student handout can ship it. Messages are in the language ``autograder.i18n`` chose.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ import unicodedata
 from enum import Enum
 
 import numpy as np
+
+from autograder.i18n import N_, _, _f
 
 
 class Stage(str, Enum):
@@ -42,6 +45,23 @@ class Stage(str, Enum):
     FINITE = "finite"
     VALUES = "values"
     PASSED = "passed"
+
+
+# How each stage reads in a table of results (the values above are ids, stored in gradebooks).
+_STAGE_LABELS = {
+    Stage.IMPORT: N_("import"), Stage.NOT_ATTEMPTED: N_("not attempted"), Stage.MISSING: N_("missing"),
+    Stage.EXCEPTION: N_("exception"), Stage.TIMEOUT: N_("timeout"), Stage.CRASH: N_("crash"),
+    Stage.TYPE: N_("type"), Stage.SHAPE: N_("shape"), Stage.DTYPE: N_("dtype"), Stage.FINITE: N_("finite"),
+    Stage.VALUES: N_("values"), Stage.PASSED: N_("passed"),
+}
+
+
+def stage_label(stage: str) -> str:
+    """A stage's id (``"shape"``) as a reader sees it, in the current language; other ids as they are."""
+    try:
+        return _(_STAGE_LABELS[Stage(stage)])
+    except ValueError:
+        return stage
 
 
 class CheckFailure(AssertionError):
@@ -115,6 +135,11 @@ def _describe_type(value) -> str:
     return cls.__qualname__ if module == "builtins" else f"{module}.{cls.__qualname__}"
 
 
+def _what(what: str | None) -> str:
+    """What a message calls the checked value: the test's own words, or "output"."""
+    return _("output") if what is None else what
+
+
 def expect_array(
     got,
     expected: np.ndarray,
@@ -122,28 +147,26 @@ def expect_array(
     rtol: float = 1e-6,
     atol: float = 1e-7,
     check_dtype: bool = True,
-    what: str = "output",
+    what: str | None = None,
 ) -> None:
     """Check that ``got`` is a numpy array matching ``expected``.
 
     Values compare as ``|got - expected| <= atol + rtol * |expected|`` element-wise;
     positions where ``expected`` is +-inf or NaN must hold the same non-finite value.
     """
+    what = _what(what)
     expected = np.asarray(expected)
     if type(got) is not np.ndarray:
-        raise CheckFailure(
-            Stage.TYPE, f"{what} should be a numpy.ndarray, but it is a {_describe_type(got)}."
-        )
+        raise CheckFailure(Stage.TYPE, _f("{what} should be a numpy.ndarray, but it is a {type}.",
+                                          what=what, type=_describe_type(got)))
     if got.shape != expected.shape:
-        raise CheckFailure(
-            Stage.SHAPE, f"{what} has shape {got.shape}, but it should have shape {expected.shape}."
-        )
+        raise CheckFailure(Stage.SHAPE, _f("{what} has shape {got}, but it should have shape {expected}.",
+                                           what=what, got=got.shape, expected=expected.shape))
     if check_dtype and got.dtype != expected.dtype:
-        raise CheckFailure(
-            Stage.DTYPE, f"{what} has dtype {got.dtype}, but it should have dtype {expected.dtype}."
-        )
+        raise CheckFailure(Stage.DTYPE, _f("{what} has dtype {got}, but it should have dtype {expected}.",
+                                           what=what, got=got.dtype, expected=expected.dtype))
     if not np.issubdtype(got.dtype, np.number) and got.dtype != np.bool_:
-        raise CheckFailure(Stage.DTYPE, f"{what} has non-numeric dtype {got.dtype}.")
+        raise CheckFailure(Stage.DTYPE, _f("{what} has non-numeric dtype {dtype}.", what=what, dtype=got.dtype))
     _expect_finite_where_expected(got, expected, what)
     _expect_close(got, expected, rtol=rtol, atol=atol, what=what)
 
@@ -154,47 +177,44 @@ def expect_scalar(
     *,
     rtol: float = 1e-6,
     atol: float = 1e-7,
-    what: str = "output",
+    what: str | None = None,
 ) -> None:
     """Check that ``got`` is a real number (Python, numpy scalar or 0-d array) close to ``expected``."""
+    what = _what(what)
     is_number = isinstance(got, numbers.Real) and not isinstance(got, bool)
     is_zero_d = type(got) is np.ndarray and got.shape == ()
     if not (is_number or is_zero_d):
         if type(got) is np.ndarray:
-            raise CheckFailure(
-                Stage.SHAPE,
-                f"{what} should be a single number (shape ()), but it has shape {got.shape}.",
-            )
-        raise CheckFailure(
-            Stage.TYPE, f"{what} should be a real number, but it is a {_describe_type(got)}."
-        )
+            raise CheckFailure(Stage.SHAPE, _f("{what} should be a single number (shape ()), but it has shape {got}.",
+                                               what=what, got=got.shape))
+        raise CheckFailure(Stage.TYPE, _f("{what} should be a real number, but it is a {type}.",
+                                          what=what, type=_describe_type(got)))
     if type(got) is np.ndarray and got.dtype.kind not in "biuf":
-        raise CheckFailure(Stage.DTYPE, f"{what} should be a real number, but it has dtype {got.dtype}.")
+        raise CheckFailure(Stage.DTYPE, _f("{what} should be a real number, but it has dtype {dtype}.",
+                                           what=what, dtype=got.dtype))
     try:
         got_array = np.asarray(got, dtype=np.float64)
     except OverflowError:  # a Python int such as 10**400: no float holds it
-        raise CheckFailure(Stage.FINITE, f"{what} is a number too large for a float (above 1.8e308 in "
-                                         "magnitude): look for overflow.") from None
+        raise CheckFailure(Stage.FINITE, _f("{what} is a number too large for a float (above 1.8e308 in "
+                                            "magnitude): look for overflow.", what=what)) from None
     _expect_finite_where_expected(got_array, np.asarray(expected, dtype=np.float64), what)
     _expect_close(got_array, np.asarray(expected, dtype=np.float64), rtol=rtol, atol=atol, what=what)
 
 
-def expect_equal(got, expected, *, what: str = "output") -> None:
+def expect_equal(got, expected, *, what: str | None = None) -> None:
     """Check exact equality of plain Python values (ints, strings, tuples of them).
 
     The message names the type or length that differs, never the expected value.
     """
+    what = _what(what)
     if type(got) is not type(expected):
-        raise CheckFailure(
-            Stage.TYPE,
-            f"{what} should be a {_describe_type(expected)}, but it is a {_describe_type(got)}.",
-        )
+        raise CheckFailure(Stage.TYPE, _f("{what} should be a {expected}, but it is a {type}.",
+                                          what=what, expected=_describe_type(expected), type=_describe_type(got)))
     if isinstance(expected, (tuple, list)) and len(got) != len(expected):
-        raise CheckFailure(
-            Stage.SHAPE, f"{what} has {len(got)} items, but it should have {len(expected)}."
-        )
+        raise CheckFailure(Stage.SHAPE, _f("{what} has {got} items, but it should have {expected}.",
+                                           what=what, got=len(got), expected=len(expected)))
     if not _same(got, expected):
-        raise CheckFailure(Stage.VALUES, f"{what} has the right type but a wrong value.")
+        raise CheckFailure(Stage.VALUES, _f("{what} has the right type but a wrong value.", what=what))
 
 
 def _same(got, expected) -> bool:
@@ -228,11 +248,9 @@ def _expect_finite_where_expected(got: np.ndarray, expected: np.ndarray, what: s
     bad = ~np.isfinite(got) & np.isfinite(expected)
     if np.any(bad):
         count = int(np.count_nonzero(bad))
-        raise CheckFailure(
-            Stage.FINITE,
-            f"{what} contains NaN or infinity at {count} of {got.size} positions where a finite "
-            "number was expected (look for overflow in exp or division by zero).",
-        )
+        raise CheckFailure(Stage.FINITE, _f("{what} contains NaN or infinity at {count} of {size} positions where a "
+                                            "finite number was expected (look for overflow in exp or division by "
+                                            "zero).", what=what, count=count, size=got.size))
 
 
 def _expect_close(got: np.ndarray, expected: np.ndarray, *, rtol: float, atol: float, what: str) -> None:
@@ -241,19 +259,18 @@ def _expect_close(got: np.ndarray, expected: np.ndarray, *, rtol: float, atol: f
     finite = np.isfinite(expected64)
     # Non-finite expectations (e.g. a loss of +inf) must be matched exactly.
     if np.any(~finite) and not np.array_equal(got64[~finite], expected64[~finite], equal_nan=True):
-        raise CheckFailure(Stage.VALUES, f"{what} is wrong where the result should be infinite or NaN.")
+        raise CheckFailure(Stage.VALUES, _f("{what} is wrong where the result should be infinite or NaN.", what=what))
     error = np.abs(got64[finite] - expected64[finite])
     allowed = atol + rtol * np.abs(expected64[finite])
     if error.size and np.any(error > allowed):
         wrong = error > allowed
         with np.errstate(divide="ignore", invalid="ignore"):
             relative = error[wrong] / np.abs(expected64[finite][wrong])  # inf where expected is 0
-        raise CheckFailure(
-            Stage.VALUES,
-            f"{what} is inaccurate at {int(np.count_nonzero(wrong))} of {error.size} positions: the largest "
-            f"relative error is {relative_error_band(float(np.max(relative)))} "
-            f"(allowed: atol={atol:g}, rtol={rtol:g}).",
-        )
+        raise CheckFailure(Stage.VALUES, _f("{what} is inaccurate at {count} of {size} positions: the largest "
+                                            "relative error is {band} (allowed: atol={atol}, rtol={rtol}).",
+                                            what=what, count=int(np.count_nonzero(wrong)), size=error.size,
+                                            band=relative_error_band(float(np.max(relative))),
+                                            atol=format(atol, "g"), rtol=format(rtol, "g")))
 
 
 def relative_error_band(relative: float) -> str:
@@ -267,14 +284,14 @@ def relative_error_band(relative: float) -> str:
     the band never says that an expected value is 0.
     """
     if not relative < 1.0:  # inf (expected 0) and NaN included
-        return "100% or more"
+        return _("100% or more")
     if relative < 1e-15:
-        return "below 1e-15"
+        return _f("below {limit}", limit="1e-15")
     exponent = math.floor(math.log10(relative))
     low, high = 10.0 ** exponent, 10.0 ** (exponent + 1)
     if exponent >= -4:
-        return f"between {100 * low:.10g}% and {100 * high:.10g}%"
-    return f"between {low:.0e} and {high:.0e}"
+        return _f("between {low} and {high}", low=format(100 * low, ".10g") + "%", high=format(100 * high, ".10g") + "%")
+    return _f("between {low} and {high}", low=format(low, ".0e"), high=format(high, ".0e"))
 
 
 # What a grading test measures besides its verdict (a model's test accuracy, its training curve),
@@ -309,56 +326,68 @@ def take_measurements() -> tuple[dict[str, float], dict[str, list[float]]]:
 # Each raises at the stage its check belongs to, so that feedback keeps the order above.
 
 
-def expect_array_like(got, shape, dtype, *, what: str = "output", finite: bool = True) -> None:
+def expect_array_like(got, shape, dtype, *, what: str | None = None, finite: bool = True) -> None:
     """Check that ``got`` is a numpy array of exactly ``shape`` and ``dtype`` (and, with
     ``finite``, holds no NaN or infinity), without looking at its values otherwise.
 
     ``dtype`` may be a dtype, or one of the kinds "integer" (any signed or unsigned integer
     dtype) and "floating" (any float dtype).
     """
+    what = _what(what)
     shape = tuple(shape)
     if type(got) is not np.ndarray:
-        raise CheckFailure(
-            Stage.TYPE, f"{what} should be a numpy.ndarray, but it is a {_describe_type(got)}."
-        )
+        raise CheckFailure(Stage.TYPE, _f("{what} should be a numpy.ndarray, but it is a {type}.",
+                                          what=what, type=_describe_type(got)))
     if got.shape != shape:
-        raise CheckFailure(Stage.SHAPE, f"{what} has shape {got.shape}, but it should have shape {shape}.")
+        raise CheckFailure(Stage.SHAPE, _f("{what} has shape {got}, but it should have shape {expected}.",
+                                           what=what, got=got.shape, expected=shape))
     if dtype == "integer":
         if got.dtype.kind not in "iu":
-            raise CheckFailure(Stage.DTYPE, f"{what} has dtype {got.dtype}, but it should have an integer dtype.")
+            raise CheckFailure(Stage.DTYPE, _f("{what} has dtype {got}, but it should have an integer dtype.",
+                                               what=what, got=got.dtype))
     elif dtype == "floating":
         if got.dtype.kind != "f":
-            raise CheckFailure(Stage.DTYPE, f"{what} has dtype {got.dtype}, but it should have a float dtype.")
+            raise CheckFailure(Stage.DTYPE, _f("{what} has dtype {got}, but it should have a float dtype.",
+                                               what=what, got=got.dtype))
     elif got.dtype != np.dtype(dtype):
-        raise CheckFailure(Stage.DTYPE, f"{what} has dtype {got.dtype}, but it should have dtype {np.dtype(dtype)}.")
+        raise CheckFailure(Stage.DTYPE, _f("{what} has dtype {got}, but it should have dtype {expected}.",
+                                           what=what, got=got.dtype, expected=np.dtype(dtype)))
     if finite and got.dtype.kind in "fc" and not np.all(np.isfinite(got)):
         count = int(np.count_nonzero(~np.isfinite(got)))
-        raise CheckFailure(Stage.FINITE, f"{what} contains NaN or infinity at {count} of {got.size} positions.")
+        raise CheckFailure(Stage.FINITE, _f("{what} contains NaN or infinity at {count} of {size} positions.",
+                                            what=what, count=count, size=got.size))
 
 
-def expect_items(got, length: int, *, what: str = "output", kinds: tuple = (tuple, list),
-                 noun: str = "a tuple or a list") -> None:
-    """Check that ``got`` is one of ``kinds`` (tuple and list by default) with ``length`` items."""
+def expect_items(got, length: int, *, what: str | None = None, kinds: tuple = (tuple, list),
+                 noun: str | None = None) -> None:
+    """Check that ``got`` is one of ``kinds`` (tuple and list by default) with ``length`` items;
+    ``noun`` names the kinds in the message ("a tuple or a list" by default)."""
+    what = _what(what)
     if type(got) not in kinds:
-        raise CheckFailure(Stage.TYPE, f"{what} should be {noun} of {length} items, but it is a "
-                                       f"{_describe_type(got)}.")
+        raise CheckFailure(Stage.TYPE, _f("{what} should be {noun} of {length} items, but it is a {type}.",
+                                          what=what, noun=_("a tuple or a list") if noun is None else noun,
+                                          length=length, type=_describe_type(got)))
     if len(got) != length:
-        raise CheckFailure(Stage.SHAPE, f"{what} has {len(got)} items, but it should have {length}.")
+        raise CheckFailure(Stage.SHAPE, _f("{what} has {got} items, but it should have {expected}.",
+                                           what=what, got=len(got), expected=length))
 
 
-def expect_int(got, *, what: str = "output") -> None:
+def expect_int(got, *, what: str | None = None) -> None:
     """Check that ``got`` is an integer (a Python int or a numpy integer; not a bool, not a float)."""
     if not isinstance(got, numbers.Integral) or isinstance(got, (bool, np.bool_)):
-        raise CheckFailure(Stage.TYPE, f"{what} should be an int, but it is a {_describe_type(got)}.")
+        raise CheckFailure(Stage.TYPE, _f("{what} should be an int, but it is a {type}.",
+                                          what=_what(what), type=_describe_type(got)))
 
 
-def expect_keys(got, keys, *, what: str = "output") -> None:
+def expect_keys(got, keys, *, what: str | None = None) -> None:
     """Check that ``got`` is a dict that has every key of ``keys`` (it may have others)."""
+    what = _what(what)
     if type(got) is not dict:
-        raise CheckFailure(Stage.TYPE, f"{what} should be a dict, but it is a {_describe_type(got)}.")
+        raise CheckFailure(Stage.TYPE, _f("{what} should be a dict, but it is a {type}.",
+                                          what=what, type=_describe_type(got)))
     for key in keys:
         if key not in got:
-            raise CheckFailure(Stage.TYPE, f"{what} has no key {key!r}.")
+            raise CheckFailure(Stage.TYPE, _f("{what} has no key {key}.", what=what, key=repr(key)))
 
 
 # ANSI sequences in a library's own error text (Keras bolds its messages: "\x1b[1m...\x1b[0m"), and the

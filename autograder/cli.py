@@ -18,7 +18,9 @@ from autograder import __version__, api
 from autograder.api import OutputPathError
 from autograder.assignments import CATALOG, UnknownAssignment
 from autograder.batch import BatchError
+from autograder.checks import stage_label
 from autograder.course import CourseError
+from autograder.i18n import LANGUAGES, UnknownLanguage, _, _f, set_language, use_language
 from autograder.results import BatchResult, SubmissionResult
 from autograder.sandbox.launcher import SandboxUnavailable
 from autograder.training import DEFAULT_THREADS, Device, DeviceUnavailable
@@ -40,6 +42,13 @@ SANDBOX_OPTION = click.option(
 )
 
 
+LANG_OPTION = click.option(
+    "--lang", type=click.Choice(LANGUAGES), default=None,
+    help="The language of feedback and messages: en or zh_CN (Simplified Chinese) [default: a course file's "
+         "language:, else $AUTOGRADER_LANG, else en].",
+)
+
+
 def device_options(command):
     """--device, --backend and --threads: where model assignments train (numeric ones ignore them)."""
     command = click.option("--threads", type=click.IntRange(min=1), default=DEFAULT_THREADS, show_default=True,
@@ -57,7 +66,7 @@ def _errors_as_messages():
     try:
         yield
     except (UnknownAssignment, BatchError, SandboxUnavailable, FileNotFoundError, DatasetError, OutputPathError,
-            DeviceUnavailable, CourseError) as error:
+            DeviceUnavailable, CourseError, UnknownLanguage) as error:
         message = error.args[0] if error.args else str(error)
         err.print(f"[red]error:[/red] {escape(str(message))}")
         sys.exit(EXIT_USAGE)
@@ -92,7 +101,8 @@ def main() -> None:
 
 @main.command()
 @click.option("--with-browser", is_flag=True,
-              help="Also install headless Chromium (Debian's chromium), which the report tests render with.")
+              help="Also install headless Chromium (Debian's chromium) and a Chinese font (fonts-noto-cjk), which the "
+                   "report tests render with.")
 def setup(with_browser: bool) -> None:
     """Install what grading needs outside Python (bubblewrap), and say what is missing."""
     from autograder.environment import ensure_environment
@@ -110,17 +120,18 @@ def list_command() -> None:
     """List the assignments with their points and test counts."""
     table = Table("assignment", "title", "hidden tests", "points", "bonus", "public tests")
     for s in api.list_assignments():
-        table.add_row(s.id, s.title, str(s.tests), f"{s.points:g}", f"{s.bonus_points:g}" if s.bonus_points else "",
+        table.add_row(s.id, _(s.title), str(s.tests), f"{s.points:g}", f"{s.bonus_points:g}" if s.bonus_points else "",
                       str(s.public_tests))
     out.print(table)
 
 
 def _test_table(result: SubmissionResult) -> Table:
-    table = Table("test", "points", "result", show_lines=False)
+    table = Table(_("test"), _("points"), _("result"), show_lines=False)
     for test in result.tests:
-        mark = "[green]passed[/green]" if test.points == test.max_points else f"[red]{test.stage}[/red]"
+        mark = ("[green]" + _("passed") + "[/green]" if test.points == test.max_points
+                else f"[red]{escape(stage_label(test.stage))}[/red]")
         message = f"{mark}  {escape(test.message)}" if test.message else mark
-        name = f"{test.name} (bonus)" if test.bonus else test.name
+        name = _f("{name} (bonus)", name=test.name) if test.bonus else test.name
         table.add_row(escape(name), f"{test.points:g}/{test.max_points:g}", message)
     return table
 
@@ -130,19 +141,25 @@ def _test_table(result: SubmissionResult) -> Table:
 @click.argument("path", required=False, type=click.Path(path_type=Path))
 @SANDBOX_OPTION
 @device_options
-def check(assignment: str, path: Path | None, sandbox: str, device: str, backend: str, threads: int) -> None:
+@LANG_OPTION
+def check(assignment: str, path: Path | None, sandbox: str, device: str, backend: str, threads: int,
+          lang: str | None) -> None:
     """Run the public checks on your ASSIGNMENT module: a .py, a Jupyter notebook (.ipynb), a folder
     or a .zip (default: ./<assignment>.py, else ./<assignment>.ipynb)."""
+    if lang is not None:
+        set_language(lang)  # this process's messages, the check's included
     with _errors_as_messages():
         result = api.check(assignment, path, sandbox=sandbox, device=Device(device, backend, threads))
     out.print(_test_table(result))
     for note in result.notes:
-        out.print(f"[yellow]note[/yellow]: {escape(note)}")
+        out.print("[yellow]" + _("note") + f"[/yellow]: {escape(note)}")
     if result.status.is_problem:
         out.print(f"[red]{result.status.value}[/red]: {escape(result.detail)}")
-    bonus = f" + {result.bonus_score:g} bonus" if any(t.bonus for t in result.tests) else ""
-    out.print(f"[bold]score: {result.score:g}/{result.max_score:g}{bonus}[/bold] on the public checks "
-              "(the hidden tests use other inputs; passing these is a start, not a guarantee)")
+    bonus = _f(" + {bonus} bonus", bonus=format(result.bonus_score, "g")) if any(t.bonus for t in result.tests) else ""
+    score = _f("score: {score}/{max_score}{bonus}", score=format(result.score, "g"),
+               max_score=format(result.max_score, "g"), bonus=bonus)
+    out.print(f"[bold]{escape(score)}[/bold] " + _("on the public checks (the hidden tests use other inputs; passing "
+                                                   "these is a start, not a guarantee)"))
     if result.score < result.max_score:
         sys.exit(EXIT_FAILED)
 
@@ -154,7 +171,7 @@ class _BatchProgress:
         self.enabled = not quiet and err.is_terminal
         self.progress = Progress(
             TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-            TextColumn("failures: {task.fields[failures]}"), TimeRemainingColumn(), console=err,
+            TextColumn(_("failures") + ": {task.fields[failures]}"), TimeRemainingColumn(), console=err,
         )
         self.task = None
 
@@ -162,9 +179,10 @@ class _BatchProgress:
         if already and not self.enabled:
             return
         if already:
-            err.print(f"{already} submission(s) already graded; resuming with {to_grade} left")
+            err.print(_f("{already} submission(s) already graded; resuming with {left} left", already=already,
+                         left=to_grade))
         if self.enabled:
-            self.task = self.progress.add_task("grading", total=to_grade, failures=0)
+            self.task = self.progress.add_task(_("grading"), total=to_grade, failures=0)
 
     def on_result(self, result: SubmissionResult) -> None:
         if self.task is not None:
@@ -184,28 +202,33 @@ class _BatchProgress:
 
 def _ignored_line(ignored: list[str], shown: int = 10) -> str:
     """``ignored 1 file that is not a submission: README.txt``."""
-    many = len(ignored) != 1
-    names = ", ".join(ignored[:shown]) + (f" and {len(ignored) - shown} more" if len(ignored) > shown else "")
-    what = "files that are not submissions" if many else "file that is not a submission"
-    return f"ignored {len(ignored)} {what}: {names}"
+    names = ", ".join(ignored[:shown]) + (_f(" and {count} more", count=len(ignored) - shown)
+                                          if len(ignored) > shown else "")
+    if len(ignored) == 1:
+        return _f("ignored 1 file that is not a submission: {names}", names=names)
+    return _f("ignored {count} files that are not submissions: {names}", count=len(ignored), names=names)
 
 
 def _print_batch(batch: BatchResult) -> None:
     """The summary: what this run graded, what an earlier run had, and every problem row of the
     assignment's gradebook (a resumed run lists the earlier ones too, marked so)."""
-    earlier = {id(result) for result in batch.problems_already_graded}
-    split = (f" ({len(batch.problems) - len(earlier)} graded now, {len(earlier)} already graded)"
-             if batch.problems else "")
-    out.print(f"[bold]{batch.assignment}[/bold]: graded {len(batch.graded)}, "
-              f"already graded {len(batch.skipped_already_graded)}, with problems {len(batch.problems)}{split}")
-    for result in batch.problems:
-        when = " (already graded)" if id(result) in earlier else ""
-        out.print(f"  {escape(result.student)}: [yellow]{result.status.value}[/yellow] {escape(result.detail)}{when}")
-    if batch.ignored:
-        out.print(f"  {escape(_ignored_line(batch.ignored))}")
-    out.print(f"  gradebook: {batch.gradebook_path}")
-    out.print(f"  CSV: {batch.csv_path}")
-    out.print(f"  class CSV: {batch.class_csv_path}")
+    with use_language(batch.language):
+        earlier = {id(result) for result in batch.problems_already_graded}
+        split = (_f(" ({now} graded now, {earlier} already graded)", now=len(batch.problems) - len(earlier),
+                    earlier=len(earlier)) if batch.problems else "")
+        summary = _f("graded {graded}, already graded {already}, with problems {problems}{split}",
+                     graded=len(batch.graded), already=len(batch.skipped_already_graded),
+                     problems=len(batch.problems), split=split)
+        out.print(f"[bold]{batch.assignment}[/bold]: {escape(summary)}")
+        for result in batch.problems:
+            when = _(" (already graded)") if id(result) in earlier else ""
+            out.print(f"  {escape(result.student)}: [yellow]{result.status.value}[/yellow] "
+                      f"{escape(result.detail)}{escape(when)}")
+        if batch.ignored:
+            out.print(f"  {escape(_ignored_line(batch.ignored))}")
+        out.print("  " + _("gradebook") + f": {escape(batch.gradebook_path)}")
+        out.print(f"  CSV: {escape(batch.csv_path)}")
+        out.print("  " + _("class CSV") + f": {escape(batch.class_csv_path)}")
 
 
 @contextmanager
@@ -213,8 +236,9 @@ def _resumable(outdir: Path):
     try:
         yield
     except KeyboardInterrupt:
-        err.print(f"\n[yellow]interrupted.[/yellow] Everything graded so far is saved in {outdir}; "
-                  "run the same command again to finish the rest.")
+        err.print("\n[yellow]" + _("interrupted.") + "[/yellow] " + escape(_f(
+            "Everything graded so far is saved in {outdir}; run the same command again to finish the rest.",
+            outdir=outdir)))
         sys.exit(EXIT_INTERRUPTED)
 
 
@@ -236,9 +260,10 @@ def _resumable(outdir: Path):
                    "copied to OUTDIR/course.yml [default: OUTDIR/course.yml if there is one].")
 @SANDBOX_OPTION
 @device_options
+@LANG_OPTION
 def grade(assignment: str, submissions: Path, outdir: Path, jobs: int, regrade: bool, quiet: bool, executor: str,
           scheduler: str | None, course_file: Path | None, sandbox: str, device: str, backend: str,
-          threads: int) -> None:
+          threads: int, lang: str | None) -> None:
     """Grade every submission in SUBMISSIONS: a folder with one sub-folder, .zip or .py per student,
     or a Gradescope "Export Submissions" download (its .zip or folder).
 
@@ -249,7 +274,7 @@ def grade(assignment: str, submissions: Path, outdir: Path, jobs: int, regrade: 
         batch = api.grade(assignment, submissions, outdir, jobs=jobs, sandbox=sandbox,
                           device=Device(device, backend, threads), regrade=regrade,
                           on_plan=progress.on_plan, on_result=progress.on_result,
-                          executor=executor, scheduler=scheduler, course=course_file)
+                          executor=executor, scheduler=scheduler, course=course_file, lang=lang)
     _print_batch(batch)
 
 
@@ -277,8 +302,12 @@ def course_command(file: Path) -> None:
 @click.argument("assignments", nargs=-1, type=click.Choice(sorted(CATALOG)))
 @SANDBOX_OPTION
 @device_options
-def verify(assignments: tuple[str, ...], sandbox: str, device: str, backend: str, threads: int) -> None:
+@LANG_OPTION
+def verify(assignments: tuple[str, ...], sandbox: str, device: str, backend: str, threads: int,
+           lang: str | None) -> None:
     """Check that each reference scores full marks and each stub zero (all assignments by default)."""
+    if lang is not None:
+        set_language(lang)
     with _errors_as_messages():
         reports = api.verify(list(assignments) or None, sandbox=sandbox, device=Device(device, backend, threads))
     for report in reports:
@@ -318,12 +347,13 @@ def export() -> None:
 @click.argument("assignment", type=click.Choice(sorted(CATALOG)))
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=Path("autograder.zip"), show_default=True,
               help="The zip to upload to Gradescope.")
-def export_gradescope(assignment: str, output: Path) -> None:
+@LANG_OPTION
+def export_gradescope(assignment: str, output: Path, lang: str | None) -> None:
     """Build the Gradescope autograder zip of ASSIGNMENT (setup.sh, run_autograder, hidden tests)."""
     from autograder.export.gradescope import ExportError
 
     with _build_errors_as_messages(ExportError):
-        built = api.export_gradescope(assignment, output)
+        built = api.export_gradescope(assignment, output, lang=lang)
     out.print(f"Gradescope autograder: {built.zip_path} ({len(built.files)} files)")
     out.print("upload it as a zip-file autograder on the Ubuntu 24.04 base image; see the README for memory")
 
@@ -332,10 +362,11 @@ def export_gradescope(assignment: str, output: Path) -> None:
 @click.argument("assignment", type=click.Choice(sorted(CATALOG)))
 @click.option("-o", "--outdir", type=click.Path(path_type=Path), default=Path("otter"), show_default=True,
               help="Folder for the otter test files and configuration.")
-def export_otter(assignment: str, outdir: Path) -> None:
+@LANG_OPTION
+def export_otter(assignment: str, outdir: Path, lang: str | None) -> None:
     """Write otter-grader tests for ASSIGNMENT (run `otter generate` in the folder)."""
     with _build_errors_as_messages():
-        built = api.export_otter(assignment, outdir)
+        built = api.export_otter(assignment, outdir, lang=lang)
     out.print(f"otter-grader tests: {built.folder} ({len(built.files)} files)")
     out.print(f"next: cd {built.folder} && see README.md there (otter generate, then otter run)")
 
@@ -392,10 +423,11 @@ def export_grades(outdir: Path, fmt: str, output: Path | None, assignments: tupl
 @click.option("--root", type=click.Path(path_type=Path), default=None,
               help="Gradescope's root folder [default: $AUTOGRADER_GRADESCOPE_ROOT or /autograder].")
 @SANDBOX_OPTION
-def gradescope_run(assignment: str, root: Path | None, sandbox: str) -> None:
+@LANG_OPTION
+def gradescope_run(assignment: str, root: Path | None, sandbox: str, lang: str | None) -> None:
     """Grade ROOT/submission into ROOT/results/results.json (the exported run_autograder calls this)."""
     with _errors_as_messages():
-        run = api.run_gradescope(assignment, root, sandbox=sandbox)
+        run = api.run_gradescope(assignment, root, sandbox=sandbox, lang=lang)
     hidden = run.hidden
     out.print(f"{hidden.status.value}: {hidden.score:g}/{hidden.max_score:g} -> {run.results_path}")
 
@@ -406,17 +438,68 @@ def gradescope_run(assignment: str, root: Path | None, sandbox: str) -> None:
 @click.option("--course", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="Course file whose late policy adds raw score, penalty, final score and lateness "
                    "[default: OUTDIR/course.yml if there is one].")
-def report(outdir: Path, no_feedback: bool, course: Path | None) -> None:
+@LANG_OPTION
+def report(outdir: Path, no_feedback: bool, course: Path | None, lang: str | None) -> None:
     """Write an instructor report (OUTDIR/report/index.html) and one feedback file per student
     (OUTDIR/feedback/<assignment>/<student>.md and .html) from the gradebook in OUTDIR."""
     with _build_errors_as_messages(), _errors_as_messages():
-        built = api.report(outdir, feedback=not no_feedback, course=course)
-    out.print(f"report: {built.index_path} ({len(built.assignments)} assignment(s), {built.submissions} "
-              f"submissions, {built.plots} plots)")
-    if built.late_policy:
-        out.print("late policy: raw score, penalty, final score and lateness in the report and the feedback")
-    if built.feedback_dir is not None:
-        out.print(f"feedback: {built.feedback_dir} ({len(built.feedback)} students, Markdown and HTML)")
+        built = api.report(outdir, feedback=not no_feedback, course=course, lang=lang)
+    with use_language(built.language):
+        out.print(escape(_f("report: {path} ({assignments} assignment(s), {submissions} submissions, {plots} plots)",
+                            path=built.index_path, assignments=len(built.assignments),
+                            submissions=built.submissions, plots=built.plots)))
+        if built.late_policy:
+            out.print(_("late policy: raw score, penalty, final score and lateness in the report and the feedback"))
+        if built.feedback_dir is not None:
+            out.print(escape(_f("feedback: {path} ({students} students, Markdown and HTML)",
+                                path=built.feedback_dir, students=len(built.feedback))))
+
+
+@main.command()
+@click.argument("assignment", type=click.Choice(sorted(CATALOG)))
+@click.argument("submissions", type=click.Path(path_type=Path))
+@click.option("-o", "--outdir", type=click.Path(path_type=Path), default=Path("gradebook"), show_default=True,
+              help="The folder graded into (the report goes to OUTDIR/similarity/ASSIGNMENT/).")
+@click.option("--threshold", type=click.FloatRange(0, 1, min_open=True), default=None,
+              help="Pairs at or above this score are flagged for reading [default: 0.5].")
+@click.option("--top", type=click.IntRange(min=0), default=None,
+              help="Side-by-side pages for this many highest pairs, besides every flagged one [default: 50].")
+@click.option("--notes", type=click.Path(path_type=Path), default=None,
+              help="More course material (a folder or a file) whose code everyone may share.")
+@click.option("--source", "sources", multiple=True, type=click.Path(path_type=Path),
+              help="A published implementation (a .py) to compare every student with; repeat for more.")
+@click.option("--no-reference", is_flag=True, help="Do not compare students with the reference solution.")
+@click.option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="Fingerprint on this machine, or as tasks on a Dask cluster (large courses).")
+@click.option("--scheduler", metavar="ADDRESS", default=None, help="The Dask scheduler (with --executor dask).")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=2, show_default=True,
+              help="Dask workers of the local cluster (with --executor dask and no --scheduler).")
+def similarity(assignment: str, submissions: Path, outdir: Path, threshold: float | None, top: int | None,
+               notes: Path | None, sources: tuple[Path, ...], no_reference: bool, executor: str,
+               scheduler: str | None, jobs: int) -> None:
+    """Compare every pair of submissions of ASSIGNMENT in SUBMISSIONS (as for `grade`) for shared
+    code, under renamed variables, reordered functions and changed comments, leaving out what the
+    course hands out. Writes ranked pairs, clusters, side-by-side pages and a CSV. It is evidence
+    for a person to read, never an automatic penalty."""
+    from autograder.similarity import SimilarityError
+
+    options = {key: value for key, value in (("threshold", threshold), ("top", top)) if value is not None}
+    with _build_errors_as_messages(SimilarityError), _errors_as_messages():
+        found = api.similarity(assignment, submissions, outdir, notes=notes, sources=tuple(sources),
+                               reference=not no_reference, executor=executor, scheduler=scheduler, jobs=jobs,
+                               **options)
+    out.print(f"[bold]{assignment}[/bold]: {len(found.students)} submissions, {len(found.pairs)} pairs sharing "
+              f"code, {len(found.flagged)} at or above {found.threshold:g}, {len(found.clusters)} cluster(s) "
+              f"({found.seconds:.1f} s)")
+    for cluster in found.clusters:
+        out.print(f"  cluster {cluster.number}: {escape(', '.join(cluster.students))}")
+    for match in found.flagged_sources:
+        out.print(f"  {escape(match.student)} matches {escape(match.source)} ({match.score:.2f})")
+    if found.changed_since_grading:
+        out.print(f"  [yellow]changed since grading[/yellow]: {_names(list(found.changed_since_grading))}")
+    out.print(f"  report: {escape(str(found.index_path))}")
+    out.print(f"  CSV: {escape(str(found.csv_path))}")
+    out.print("  evidence for a person to read, never an automatic penalty: open each flagged pair side by side")
 
 
 @main.command("diff")
@@ -514,11 +597,14 @@ def _print_diff(found, outdir: Path, verbose: bool) -> None:
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=2, show_default=True)
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @SANDBOX_OPTION
-def demo(outdir: Path, jobs: int, quiet: bool, sandbox: str) -> None:
+@LANG_OPTION
+def demo(outdir: Path, jobs: int, quiet: bool, sandbox: str, lang: str | None) -> None:
     """Grade the bundled demo cohorts (honest, partial, broken and cheating students)."""
+    if lang is not None:
+        set_language(lang)
     with _errors_as_messages(), _resumable(outdir), _BatchProgress(quiet) as progress:
         batches = api.demo(outdir, jobs=jobs, sandbox=sandbox, on_plan=progress.on_plan, on_result=progress.on_result)
     for batch in batches:
         _print_batch(batch)
-    out.print(f"[bold]The gradebook is in {outdir.resolve()}[/bold] "
-              f"({batches[-1].class_csv_path} has every student's total)")
+    out.print("[bold]" + escape(_f("The gradebook is in {path}", path=outdir.resolve())) + "[/bold] " + escape(_f(
+        "({path} has every student's total)", path=batches[-1].class_csv_path)))

@@ -4,6 +4,7 @@ One YAML file per course (``course.yml``), read with ``yaml.safe_load`` and vali
 JSON Schema (``COURSE_SCHEMA``) before anything is graded::
 
     course: "Deep Learning 2026"         # a name, shown by `autograder course`
+    language: zh_CN                      # feedback, report and messages: en (default) or zh_CN
     timezone: "Asia/Shanghai"            # IANA zone for times written without an offset
     late_tokens: 3                       # late-day tokens per student, across all assignments
     defaults:                            # applies to every assignment unless overridden
@@ -86,6 +87,7 @@ import yaml
 
 from autograder.assignments import CATALOG
 from autograder.files import write_atomically
+from autograder.i18n import LANGUAGES, _, _f, _n
 from autograder.results import LateAdjustment, SubmissionResult, plausible_time
 
 COURSE_FILENAME = "course.yml"
@@ -125,6 +127,7 @@ COURSE_SCHEMA = {
     "required": ["assignments"],
     "properties": {
         "course": {"type": "string"},
+        "language": {"enum": list(LANGUAGES)},
         "timezone": {"type": "string", "minLength": 1},
         "late_tokens": {"type": "integer", "minimum": 0},
         "defaults": {
@@ -282,6 +285,7 @@ class Course:
     extensions: tuple[Extension, ...] = ()
     student_tokens: Mapping[str, int] = field(default_factory=dict)  # casefolded id -> tokens
     source: str = ""
+    language: str | None = None  # autograder.i18n.LANGUAGES; None: --lang's, else English
 
     @property
     def zone(self) -> ZoneInfo | timezone:
@@ -492,7 +496,7 @@ def parse_course(data: object, where: str = COURSE_FILENAME) -> Course:
     students = {student.casefold(): spec["late_tokens"]
                 for student, spec in data.get("students", {}).items() if "late_tokens" in spec}
     return Course(data.get("course", ""), zone_name, data.get("late_tokens", 0), assignments, tuple(extensions),
-                  students, source=where)
+                  students, source=where, language=data.get("language"))
 
 
 def load_course(path: Path) -> Course:
@@ -565,13 +569,13 @@ def duration_text(seconds: float) -> str:
     minutes, secs = divmod(rest, 60)
     parts = []
     if days:
-        parts.append(f"{days} day{'s' if days != 1 else ''}")
+        parts.append(_n("{count} day", "{count} days", days))
     if hours:
-        parts.append(f"{hours} h")
+        parts.append(_f("{count} h", count=hours))
     if minutes and not days:
-        parts.append(f"{minutes} min")
+        parts.append(_f("{count} min", count=minutes))
     if not parts:
-        parts.append(f"{secs} s")
+        parts.append(_f("{count} s", count=secs))
     return " ".join(parts)
 
 
@@ -579,13 +583,14 @@ def lateness_text(adjustment: LateAdjustment) -> str:
     """``on time``, ``2 days 3 h late``, ``12 min late (grace)``, ``past cutoff``; ``time
     unknown`` where the submission's time is."""
     if adjustment.past_cutoff:
-        return "past cutoff"
+        return _("past cutoff")
     if not adjustment.submitted_at:
-        return "time unknown"
+        return _("time unknown")
     if not adjustment.is_late:
-        return "on time"
-    late = f"{duration_text(adjustment.late_seconds)} late"
-    return late if adjustment.late_units else f"{late} (grace)"
+        return _("on time")
+    late = duration_text(adjustment.late_seconds)
+    return _f("{duration} late", duration=late) if adjustment.late_units else _f("{duration} late (grace)",
+                                                                                  duration=late)
 
 
 @dataclass
@@ -635,31 +640,35 @@ def _adjustment(course: Course, row: _Row, tokens: int) -> LateAdjustment:
     policy = course.assignments[result.assignment].late_policy
     zone = course.zone
     due_text = format_time(row.due, zone)
-    extended = " (extended)" if row.extended else ""
+    due = (_f("due {due} (extended)", due=due_text) if row.extended else _f("due {due}", due=due_text))
     penalty_percent = 0.0
     if row.past_cutoff:
         final = 0.0
-        note = f"submitted past the cutoff ({format_time(row.cutoff, zone)}): final score 0"
+        note = _f("submitted past the cutoff ({cutoff}): final score 0", cutoff=format_time(row.cutoff, zone))
     else:
         penalty_percent = policy.penalty_percent_for(row.units - tokens)
         base = row.raw if policy.of == "score" else result.max_score
         final = max(0.0, row.raw - base * penalty_percent / 100)
         if row.submitted is None:
-            note = f"submission time unknown: counted as on time (due {due_text}{extended})"
+            note = _f("submission time unknown: counted as on time ({due})", due=due)
         elif not row.units:
-            note = (f"on time (due {due_text}{extended})" if not row.late_seconds else
-                    f"{duration_text(row.late_seconds)} late, within the {policy.grace_minutes:g}-minute grace "
-                    f"period (due {due_text}{extended})")
+            note = (_f("on time ({due})", due=due) if not row.late_seconds else
+                    _f("{duration} late, within the {grace}-minute grace period ({due})",
+                       duration=duration_text(row.late_seconds), grace=format(policy.grace_minutes, "g"), due=due))
         else:
-            unit = policy.per + ("s" if row.units != 1 else "")
-            note = (f"submitted {duration_text(row.late_seconds)} late (due {due_text}{extended}): "
-                    f"{row.units} {unit} counted")
+            counted = (_n("{count} day counted", "{count} days counted", row.units) if policy.per == "day"
+                       else _n("{count} hour counted", "{count} hours counted", row.units))
+            note = _f("submitted {duration} late ({due}): {counted}", duration=duration_text(row.late_seconds),
+                      due=due, counted=counted)
             if tokens:
-                note += f", {tokens} covered by late token{'s' if tokens != 1 else ''}"
-            note += f"; penalty {penalty_percent:g}% of the {'score' if policy.of == 'score' else 'maximum score'}"
-            note += f" (-{round(row.raw - final, 6):g} points)"
+                note += _n(", {count} covered by late token", ", {count} covered by late tokens", tokens)
+            penalty = format(penalty_percent, "g")
+            points = format(round(row.raw - final, 6), "g")
+            note += (_f("; penalty {percent}% of the score (-{points} points)", percent=penalty, points=points)
+                     if policy.of == "score" else
+                     _f("; penalty {percent}% of the maximum score (-{points} points)", percent=penalty, points=points))
     if row.submitted is not None and result.time_source == "mtime":
-        note += " (time from the file's modification time, the weakest source)"
+        note += _(" (time from the file's modification time, the weakest source)")
     return LateAdjustment(
         result.assignment, result.student, round(row.raw, 6), round(final, 6),
         penalty_points=round(row.raw - final, 6), penalty_percent=round(penalty_percent, 6),

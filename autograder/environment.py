@@ -102,5 +102,35 @@ def ensure_browser() -> SetupStep:
                                        "only the report's browser test needs it.")
 
 
+CJK_FONT = "fonts-noto-cjk"  # Debian's package: Noto Sans/Serif CJK, Simplified Chinese included
+
+
+def cjk_font_problem() -> str | None:
+    """Why a browser here would draw Chinese text as empty boxes, or None when a font has it."""
+    try:
+        run = subprocess.run(["fc-list", ":lang=zh-cn", "family"], capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired) as error:
+        return f"fc-list (fontconfig) does not run: {error}"
+    return None if run.returncode == 0 and run.stdout.strip() else "no font for Simplified Chinese is installed"
+
+
+def ensure_cjk_font() -> SetupStep:
+    """A font with Simplified Chinese (Debian's ``fonts-noto-cjk``): the report in zh_CN is
+    rendered in headless Chromium by the tests, and must show no empty boxes ("tofu")."""
+    problem = cjk_font_problem()
+    if problem is None:
+        return SetupStep("CJK font", True, "a Simplified Chinese font is installed: the zh_CN report renders with it")
+    if shutil.which("apt-get") and os.geteuid() == 0:
+        error = _apt_install(CJK_FONT)
+        problem = cjk_font_problem()
+        if problem is None:
+            return SetupStep("CJK font", True, f"installed {CJK_FONT}: the zh_CN report renders with it")
+        if error:
+            problem = f"{problem}; apt-get said: {error}"
+    return SetupStep("CJK font", False, f"{problem}. Install Debian's {CJK_FONT} (apt-get install {CJK_FONT}); "
+                                        "only the Chinese report's browser test needs it.")
+
+
 def ensure_environment(*, with_browser: bool = False) -> list[SetupStep]:
-    return [ensure_bubblewrap(), ensure_seccomp(), *ensure_datasets(), *([ensure_browser()] if with_browser else [])]
+    browser = [ensure_browser(), ensure_cjk_font()] if with_browser else []
+    return [ensure_bubblewrap(), ensure_seccomp(), *ensure_datasets(), *browser]

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import yaml
 
+from autograder.i18n import _f
 from autograder.intake import IGNORED_NAMES, Entry, StudentIdentity, display_name, extract_zip
 from autograder.results import SubmissionStatus, plausible_time
 
@@ -119,7 +120,8 @@ def read_export(root: Path) -> GradescopeExport:
                            and child.name not in IGNORED_NAMES and not child.is_symlink()}
     unmatched = [
         UnmatchedSubmission(shown, SubmissionStatus.UNIDENTIFIED,
-                            f"{shown} is not in {METADATA_FILENAME}, so its student is unknown; it was not graded", shown)
+                            _f("{folder} is not in {metadata}, so its student is unknown; it was not graded",
+                               folder=shown, metadata=METADATA_FILENAME), shown)
         for shown in sorted(display_name(name) for name in submissions_on_disk.keys() - records.keys())
     ]
     by_student: dict[str, list[tuple[_Submission, StudentIdentity]]] = {}
@@ -129,7 +131,8 @@ def read_export(root: Path) -> GradescopeExport:
         if not submitters:
             unmatched.append(UnmatchedSubmission(
                 folder, SubmissionStatus.UNIDENTIFIED,
-                f"{METADATA_FILENAME} names no submitter (SID, email or name) for {folder}; it was not graded", folder))
+                _f("{metadata} names no submitter (SID, email or name) for {folder}; it was not graded",
+                   metadata=METADATA_FILENAME, folder=folder), folder))
         for identity in submitters:
             by_student.setdefault(_student_id(identity).casefold(), []).append((submission, identity))
 
@@ -141,8 +144,8 @@ def read_export(root: Path) -> GradescopeExport:
         if latest.path is None:
             unmatched.append(UnmatchedSubmission(
                 student, SubmissionStatus.MISSING,
-                f"{METADATA_FILENAME} lists {latest.folder} as this student's latest submission, "
-                "but the export has no such folder", latest.folder, identity))
+                _f("{metadata} lists {folder} as this student's latest submission, but the export has no such "
+                   "folder", metadata=METADATA_FILENAME, folder=latest.folder), latest.folder, identity))
         else:
             known = latest.submitted_at != _UNKNOWN_TIME
             entries.append(Entry(student, latest.path, identity, submitted_at=latest.submitted_at if known else None,

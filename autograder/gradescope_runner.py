@@ -16,6 +16,7 @@ from pathlib import Path
 
 from autograder.assignments import get_assignment
 from autograder.engine.workers import grade_entries_isolated
+from autograder.i18n import _f
 from autograder.intake import Entry
 from autograder.render.gradescope_json import gradescope_results
 from autograder.results import SubmissionResult
@@ -49,8 +50,8 @@ def write_failure(root: Path, message: str) -> Path:
     path = gradescope_root(root) / "results" / "results.json"
     _write_json_atomically(path, {
         "score": 0.0, "execution_time": 0, "visibility": "visible", "stdout_visibility": "hidden",
-        "output": f"The autograder failed before grading your submission ({message}). "
-                  "This is not your fault: please tell your instructor.",
+        "output": _f("The autograder failed before grading your submission ({message}). "
+                     "This is not your fault: please tell your instructor.", message=message),
         "tests": [],
     })
     return path

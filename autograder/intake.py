@@ -32,6 +32,7 @@ from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
 
 from autograder.checks import printable
+from autograder.i18n import LANGUAGES, N_, _, _f, translations
 from autograder.notebooks import NOTEBOOK_SUFFIX, NotebookModule, NotebookProblem, notebook_filename
 from autograder.notebooks import convert_bounded
 from autograder.results import PLAUSIBLE_YEARS, SubmissionStatus, plausible_time
@@ -186,7 +187,21 @@ def _listing(names: list[str], shown: int = 5) -> str:
 # that of its newest file): the weakest source, which copying without -p or a wrong clock changes.
 TIMESTAMP_SUFFIX = ".timestamp.txt"
 MAX_TIMESTAMP_BYTES = 256
-TIME_NOTE_PREFIX = "submission time: "
+# TRANSLATORS: the start of every note about a submission time; each translated note starts with
+# this translation exactly (see is_time_note).
+TIME_NOTE_PREFIX = N_("submission time: ")
+
+
+def is_time_note(note: str) -> bool:
+    """Whether ``note`` is a note about a submission time (see ``_timestamp_in``), in any language
+    a gradebook's notes may have been written in."""
+    prefixes = {TIME_NOTE_PREFIX, _(TIME_NOTE_PREFIX)}
+    for language in LANGUAGES:
+        try:
+            prefixes.add(translations(language).gettext(TIME_NOTE_PREFIX))
+        except OSError:  # a language whose catalog is not installed wrote no notes here
+            pass
+    return note.startswith(tuple(prefixes))
 
 
 def _student_stem(path: Path) -> str:
@@ -218,15 +233,17 @@ def _timestamp_in(path: Path) -> tuple[datetime | None, str]:
     shown = printable(display_name(path.name), 200)
 
     def unusable(reason: str) -> tuple[None, str]:
-        return None, f"{TIME_NOTE_PREFIX}{shown} is unusable ({reason}); used the modification time instead"
+        # TRANSLATORS: must start with the translation of "submission time: ".
+        return None, _f("submission time: {file} is unusable ({reason}); used the modification time instead",
+                        file=shown, reason=reason)
 
     if not path.is_file():
-        return unusable("it is not a file")
+        return unusable(_("it is not a file"))
     try:
         with open(path, "rb") as stream:
             raw = stream.read(MAX_TIMESTAMP_BYTES + 1)
     except OSError as error:
-        return unusable(f"cannot read it: {error.strerror or error}")
+        return unusable(_f("cannot read it: {error}", error=str(error.strerror or error)))
     try:
         text = raw[:MAX_TIMESTAMP_BYTES].decode("utf-8").strip()
         if len(raw) > MAX_TIMESTAMP_BYTES:
@@ -235,11 +252,12 @@ def _timestamp_in(path: Path) -> tuple[datetime | None, str]:
             text = text[:-4].rstrip() + "+00:00"
         when = datetime.fromisoformat(text)
     except (ValueError, UnicodeDecodeError):
-        return unusable("not an ISO 8601 time such as 2026-10-01T23:30:00+08:00")
+        return unusable(_("not an ISO 8601 time such as 2026-10-01T23:30:00+08:00"))
     if when.tzinfo is None:
-        return unusable(f"{printable(text, 60)} has no UTC offset; write it as 2026-10-01T23:30:00+08:00")
+        return unusable(_f("{time} has no UTC offset; write it as 2026-10-01T23:30:00+08:00", time=printable(text, 60)))
     if not plausible_time(when):
-        return unusable(f"{printable(text, 60)} is not between the years {PLAUSIBLE_YEARS[0]} and {PLAUSIBLE_YEARS[1]}")
+        return unusable(_f("{time} is not between the years {first} and {last}", time=printable(text, 60),
+                           first=PLAUSIBLE_YEARS[0], last=PLAUSIBLE_YEARS[1]))
     return when, ""
 
 
@@ -330,6 +348,14 @@ def _writing(name: str):
         raise _CannotWrite(name, error) from error
 
 
+# What a file that cannot be written into the staging folder says, by what was being done.
+_WRITE_PROBLEMS = {
+    "copied": N_("{name} cannot be copied ({reason})"),
+    "extracted": N_("{name} cannot be extracted ({reason})"),
+    "written": N_("{name} cannot be written ({reason})"),
+}
+
+
 def _write_problem(failure: _CannotWrite, verb: str) -> Problem:
     """The submission's status for a file that cannot be written, or the error itself if the
     grading machine is at fault (see ENVIRONMENT_ERRNOS)."""
@@ -337,8 +363,8 @@ def _write_problem(failure: _CannotWrite, verb: str) -> Problem:
         raise failure.error
     reason = failure.error.strerror or type(failure.error).__name__
     if failure.error.errno in (errno.EEXIST, errno.ENOTDIR, errno.EISDIR):
-        reason = "a file and a folder have the same name"
-    return Problem(SubmissionStatus.CORRUPT, f"{failure.name} cannot be {verb} ({reason})"[:300])
+        reason = _("a file and a folder have the same name")
+    return Problem(SubmissionStatus.CORRUPT, _f(_WRITE_PROBLEMS[verb], name=failure.name, reason=reason)[:300])
 
 
 def _copy_folder(source: Path, target: Path) -> Problem | None:
@@ -355,7 +381,9 @@ def _copy_folder(source: Path, target: Path) -> Problem | None:
                 total += path.stat().st_size
                 count += 1
                 if total > MAX_SUBMISSION_BYTES or count > MAX_FILES:
-                    return Problem(SubmissionStatus.CORRUPT, f"the submission is larger than {MAX_SUBMISSION_BYTES // 2**20} MB or {MAX_FILES} files")
+                    return Problem(SubmissionStatus.CORRUPT,
+                                   _f("the submission is larger than {megabytes} MB or {files} files",
+                                      megabytes=MAX_SUBMISSION_BYTES // 2**20, files=MAX_FILES))
                 with _writing(display_name(str(relative))):
                     (target / relative).parent.mkdir(parents=True, exist_ok=True)
                     shutil.copyfile(path, target / relative)
@@ -380,7 +408,8 @@ def extract_zip(archive: Path, target: Path, *, max_bytes: int = MAX_SUBMISSION_
     The limits default to one submission's; a whole class's archive passes larger ones. They
     hold for what is actually written, not only for what the archive declares.
     """
-    too_large = f"the archive holds more than {max_bytes // 2**20} MB or {max_files} files"
+    too_large = _f("the archive holds more than {megabytes} MB or {files} files", megabytes=max_bytes // 2**20,
+                   files=max_files)
     try:
         with zipfile.ZipFile(archive) as zf:
             members = zf.infolist()
@@ -402,19 +431,21 @@ def extract_zip(archive: Path, target: Path, *, max_bytes: int = MAX_SUBMISSION_
                         while chunk := source.read(_CHUNK):
                             written += len(chunk)
                             if written > max_bytes:
-                                return Problem(SubmissionStatus.CORRUPT, "the archive expands to more than it declares")
+                                return Problem(SubmissionStatus.CORRUPT,
+                                               _("the archive expands to more than it declares"))
                             with _writing(str(relative)):
                                 sink.write(chunk)
     except _CannotWrite as failure:
         return _write_problem(failure, "extracted")
     except RuntimeError as error:  # zipfile's "File ... is encrypted, password required"
-        reason = "it is encrypted; submit it without a password" if "encrypt" in str(error) else str(error)
-        return Problem(SubmissionStatus.CORRUPT, f"the .zip file cannot be read ({reason})"[:300])
+        reason = _("it is encrypted; submit it without a password") if "encrypt" in str(error) else str(error)
+        return Problem(SubmissionStatus.CORRUPT, _f("the .zip file cannot be read ({reason})", reason=reason)[:300])
     except (zlib.error, lzma.LZMAError) as error:
-        return Problem(SubmissionStatus.CORRUPT, f"the .zip file is damaged: its compressed data cannot be "
-                                                 f"decompressed ({error})"[:300])
+        return Problem(SubmissionStatus.CORRUPT, _f("the .zip file is damaged: its compressed data cannot be "
+                                                    "decompressed ({error})", error=str(error))[:300])
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError, ValueError, OSError) as error:
-        return Problem(SubmissionStatus.CORRUPT, f"the .zip file cannot be read ({type(error).__name__}: {error})"[:300])
+        return Problem(SubmissionStatus.CORRUPT, _f("the .zip file cannot be read ({reason})",
+                                                    reason="{}: {}".format(type(error).__name__, error))[:300])
     return None
 
 
@@ -425,19 +456,22 @@ def _locate_module(root: Path, module_filename: str) -> Path | Problem:
     if len(matches) == 1:
         return matches[0].parent  # e.g. a zip of the student's whole folder
     if len(matches) > 1:
-        return Problem(SubmissionStatus.MISNAMED, f"found {len(matches)} files named {module_filename}; submit exactly one")
+        return Problem(SubmissionStatus.MISNAMED, _f("found {count} files named {name}; submit exactly one",
+                                                     count=len(matches), name=module_filename))
     # No module: its notebook (lenet.ipynb for lenet.py), which staging turns into the module.
     notebook = notebook_filename(module_filename)
     notebooks = sorted(p for p in root.rglob(notebook) if p.is_file())
     if len(notebooks) == 1:
         return notebooks[0].parent
     if len(notebooks) > 1:
-        return Problem(SubmissionStatus.MISNAMED, f"found {len(notebooks)} files named {notebook}; submit exactly one")
+        return Problem(SubmissionStatus.MISNAMED, _f("found {count} files named {name}; submit exactly one",
+                                                     count=len(notebooks), name=notebook))
     files = sorted(display_name(str(p.relative_to(root))) for p in root.rglob("*") if p.is_file())
     if not files:
-        return Problem(SubmissionStatus.EMPTY, "the submission contains no files")
+        return Problem(SubmissionStatus.EMPTY, _("the submission contains no files"))
     shown = ", ".join(files[:5]) + (", ..." if len(files) > 5 else "")
-    return Problem(SubmissionStatus.MISNAMED, f"expected a file named {module_filename} (or {notebook}); found: {shown}")
+    return Problem(SubmissionStatus.MISNAMED, _f("expected a file named {name} (or {notebook}); found: {found}",
+                                                 name=module_filename, notebook=notebook, found=shown))
 
 
 def _check_source(module: Path) -> Problem | None:
@@ -446,9 +480,10 @@ def _check_source(module: Path) -> Problem | None:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
-        return Problem(SubmissionStatus.NOT_UTF8, f"{module.name} is not valid UTF-8 (line {line}); save it as UTF-8")
+        return Problem(SubmissionStatus.NOT_UTF8, _f("{name} is not valid UTF-8 (line {line}); save it as UTF-8",
+                                                     name=module.name, line=line))
     if not text.lstrip("\ufeff").strip():
-        return Problem(SubmissionStatus.EMPTY, f"{module.name} is empty")
+        return Problem(SubmissionStatus.EMPTY, _f("{name} is empty", name=module.name))
     return None
 
 
@@ -462,13 +497,14 @@ def stage(entry: Entry, module_filename: str, workdir: Path, *,
     the student. Where it has both, the module is graded, and a note says so."""
     path = entry.path
     notebook_name = display_name(path.name) if path.suffix.lower() == NOTEBOOK_SUFFIX and not path.is_dir() else ""
-    too_large = f"the file is larger than {MAX_SUBMISSION_BYTES // 2**20} MB"
+    too_large = _f("the file is larger than {megabytes} MB", megabytes=MAX_SUBMISSION_BYTES // 2**20)
     if path.is_symlink():
-        return Problem(SubmissionStatus.CORRUPT, "the entry is a symbolic link; submit a file or folder")
+        return Problem(SubmissionStatus.CORRUPT, _("the entry is a symbolic link; submit a file or folder"))
     if path.is_dir():
         problem = _copy_folder(path, workdir)
     elif not path.is_file():  # a FIFO would block the grader forever; a socket or device is no submission
-        problem = Problem(SubmissionStatus.CORRUPT, f"{display_name(path.name)} is not a regular file or folder")
+        problem = Problem(SubmissionStatus.CORRUPT, _f("{name} is not a regular file or folder",
+                                                      name=display_name(path.name)))
     elif path.suffix.lower() == ".zip":
         problem = (Problem(SubmissionStatus.CORRUPT, too_large) if path.stat().st_size > MAX_SUBMISSION_BYTES
                    else extract_zip(path, workdir))
@@ -485,7 +521,8 @@ def stage(entry: Entry, module_filename: str, workdir: Path, *,
                 problem = _write_problem(failure, "copied")
     else:
         problem = Problem(SubmissionStatus.MISNAMED,
-                          f"{display_name(path.name)} is neither a folder, a .zip, a .py nor an .ipynb file")
+                          _f("{name} is neither a folder, a .zip, a .py nor an .ipynb file",
+                             name=display_name(path.name)))
     if problem is not None:
         return problem
     located = _locate_module(workdir, module_filename)
@@ -496,8 +533,9 @@ def stage(entry: Entry, module_filename: str, workdir: Path, *,
         return _stage_notebook(located / notebook, notebook_name or notebook, module_filename, keep_names)
     notes = ()
     if any(p.is_file() for p in workdir.rglob(notebook)):
-        notes = (f"graded {module_filename}; {notebook}, also in the submission, was not graded "
-                 f"(a .py file is graded rather than a notebook: submit one of them)",)
+        notes = (_f("graded {name}; {notebook}, also in the submission, was not graded "
+                    "(a .py file is graded rather than a notebook: submit one of them)",
+                    name=module_filename, notebook=notebook),)
     return _check_source(located / module_filename) or Staged(located, module_filename, notes)
 
 

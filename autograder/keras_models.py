@@ -34,6 +34,7 @@ from dataclasses import dataclass
 
 from autograder.checks import MAX_TYPE_NAME_BYTES, CheckFailure, Stage, without_ansi
 from autograder.engine.calls import MAX_STUDENT_MESSAGE_BYTES, student_text
+from autograder.i18n import N_, _, _f
 from autograder.sandbox.child.protocol import KerasModelSpec
 
 # Built-in layers never need these; they are how a config smuggles in code.
@@ -180,37 +181,44 @@ def _error_text(error: BaseException) -> str:
 
 # How the sandbox names a model whose config Keras could not save (sandbox/child/protocol.py).
 UNSAVABLE_MARK = " (its config cannot be saved"
-HOW_TO_BUILD = ("Write the same layers with keras.Sequential([keras.Input(shape=...), layer, layer, ...]) or with "
-                "the functional API (inputs = keras.Input(shape=...); x = layer(x) for each layer; "
-                "keras.Model(inputs, outputs)).")
+HOW_TO_BUILD = N_("Write the same layers with keras.Sequential([keras.Input(shape=...), layer, layer, ...]) or "
+                   "with the functional API (inputs = keras.Input(shape=...); x = layer(x) for each layer; "
+                   "keras.Model(inputs, outputs)).")
 
 
-def not_a_model(value, *, what: str = "the function") -> CheckFailure:
-    """Why ``value`` (a submission's return value that is not a rebuildable model) cannot be graded.
+def not_a_model(value, *, what: str | None = None) -> CheckFailure:
+    """Why ``value`` (a submission's return value that is not a rebuildable model) cannot be graded;
+    ``what`` names the function in the message ("the function" by default).
 
     A keras.Model whose config Keras cannot save crosses the sandbox as a foreign object named
     "module.Class (its config cannot be saved: ...)": typically a subclass of keras.Model whose
     constructor takes an argument. The message says why the grader cannot use it and what to write."""
+    what = _("the function") if what is None else what
     type_name = str(getattr(value, "_autograder_type_name", type(value).__name__))
     if UNSAVABLE_MARK in type_name:
         qualified = type_name.split(UNSAVABLE_MARK, 1)[0]
-        module, _, class_name = qualified.rpartition(".")
+        module, _dot, class_name = qualified.rpartition(".")
         if module == "keras" or module.startswith("keras."):
-            kind = (f"a {_name(class_name)} with a custom layer whose config Keras cannot save (a layer's config "
-                    "is rebuilt from its class, and the grader has only Keras's built-in classes)")
-        else:
-            return subclass_failure(class_name, what=what)
-        return CheckFailure(Stage.TYPE, f"{what} returned {kind}, so the grader cannot rebuild it. {HOW_TO_BUILD}")
-    return CheckFailure(Stage.TYPE, f"{what} should return a keras.Model, but it returned a {_name(type_name)}.")
+            return CheckFailure(Stage.TYPE, _f("{what} returned a {name} with a custom layer whose config Keras cannot "
+                                               "save (a layer's config is rebuilt from its class, and the grader has "
+                                               "only Keras's built-in classes), so the grader cannot rebuild it. "
+                                               "{how_to_build}",
+                                               what=what, name=_name(class_name), how_to_build=_(HOW_TO_BUILD)))
+        return subclass_failure(class_name, what=what)
+    return CheckFailure(Stage.TYPE, _f("{what} should return a keras.Model, but it returned a {name}.",
+                                       what=what, name=_name(type_name)))
 
 
-def subclass_failure(class_name: str, *, what: str = "the function") -> CheckFailure:
-    """Why a subclass of keras.Model cannot be graded, and what to write instead."""
-    return CheckFailure(Stage.TYPE, f"{what} returned a {_name(class_name)}, a subclass of keras.Model. The grader "
-                                    "rebuilds your model from its config in another process, from Keras's built-in "
-                                    "classes only, and a subclass's config cannot be rebuilt without its code (Keras "
-                                    "cannot even save it when its constructor takes an argument), so the grader "
-                                    f"cannot rebuild it. {HOW_TO_BUILD}")
+def subclass_failure(class_name: str, *, what: str | None = None) -> CheckFailure:
+    """Why a subclass of keras.Model cannot be graded, and what to write instead; ``what`` names
+    the function in the message ("the function" by default)."""
+    what = _("the function") if what is None else what
+    return CheckFailure(Stage.TYPE, _f("{what} returned a {name}, a subclass of keras.Model. The grader rebuilds your "
+                                       "model from its config in another process, from Keras's built-in classes "
+                                       "only, and a subclass's config cannot be rebuilt without its code (Keras "
+                                       "cannot even save it when its constructor takes an argument), so the grader "
+                                       "cannot rebuild it. {how_to_build}",
+                                       what=what, name=_name(class_name), how_to_build=_(HOW_TO_BUILD)))
 
 
 def keras_error_text(error: BaseException) -> str:
@@ -221,8 +229,9 @@ def keras_error_text(error: BaseException) -> str:
 def _refuse(reason: str) -> CheckFailure:
     return CheckFailure(
         Stage.TYPE,
-        f"your model cannot be rebuilt by the grader: {reason}. Build it from Keras's built-in layers "
-        "with keras.Sequential or the functional API (no Lambda layers, custom layers or subclasses).",
+        # TRANSLATORS: {reason} is one of the clauses "its config is not valid JSON", "it has more than ...".
+        _f("your model cannot be rebuilt by the grader: {reason}. Build it from Keras's built-in layers with "
+           "keras.Sequential or the functional API (no Lambda layers, custom layers or subclasses).", reason=reason),
     )
 
 
@@ -239,7 +248,7 @@ def _resolve_public_class(module: str, class_name: str):
 def _check_serialized_objects(node, depth: int = 0) -> None:
     """Walk the config; every serialized object must be a public, unregistered Keras class."""
     if depth > 200:
-        raise _refuse("its config is nested too deeply")
+        raise _refuse(_("its config is nested too deeply"))
     if isinstance(node, list):
         for item in node:
             _check_serialized_objects(item, depth + 1)
@@ -250,24 +259,27 @@ def _check_serialized_objects(node, depth: int = 0) -> None:
         class_name = node.get("class_name")
         module = node.get("module")
         if not isinstance(class_name, str) or class_name in FORBIDDEN_CLASS_NAMES:
-            raise _refuse(f"it contains a {_name(class_name)} object")
+            raise _refuse(_f("it contains a {name} object", name=_name(class_name)))
         if node.get("registered_name") not in (None, class_name):
-            raise _refuse(f"it uses the custom class {_name(class_name)}")
+            raise _refuse(_f("it uses the custom class {name}", name=_name(class_name)))
         if class_name.startswith("__") and module is None:
             if class_name not in ALLOWED_SPECIAL_OBJECTS:
-                raise _refuse(f"it contains a {_name(class_name)} object")
+                raise _refuse(_f("it contains a {name} object", name=_name(class_name)))
         elif module is None:
-            raise _refuse(f"it uses the custom class {_name(class_name)}")
+            raise _refuse(_f("it uses the custom class {name}", name=_name(class_name)))
         elif not (isinstance(module, str) and (module == "keras" or module.startswith("keras."))):
-            raise _refuse(f"it uses {_name(class_name)} from {_name(module)}, which is not part of Keras")
+            raise _refuse(_f("it uses {name} from {module}, which is not part of Keras",
+                             name=_name(class_name), module=_name(module)))
         elif module not in PUBLIC_MODULES and module not in MODEL_MODULES:
-            raise _refuse(f"it uses {_name(class_name)} from {_name(module)}, which is not part of Keras's public API")
+            raise _refuse(_f("it uses {name} from {module}, which is not part of Keras's public API",
+                             name=_name(class_name), module=_name(module)))
         elif not _resolve_public_class(module, class_name):
-            raise _refuse(f"it uses {_name(module)}.{_name(class_name)}, which is not a Keras class")
+            raise _refuse(_f("it uses {module}.{name}, which is not a Keras class",
+                             module=_name(module), name=_name(class_name)))
         config = node.get("config")
         if isinstance(config, dict) and any(isinstance(config.get(key), str)
                                             for key in FILE_READING_SETTINGS.get(class_name, ())):
-            raise _refuse(f"its {_name(class_name)} layer reads a file; give it its vocabulary as a list")
+            raise _refuse(_f("its {name} layer reads a file; give it its vocabulary as a list", name=_name(class_name)))
     for value in node.values():
         _check_serialized_objects(value, depth + 1)
 
@@ -308,16 +320,21 @@ class ModelCost:
         by_work = MAX_EVALUATION_WORK // max(1, self.work)
         return int(max(1, min(largest, by_memory, by_work)))
 
-    def check_trainable(self, batch_size: int, *, what: str = "model") -> None:
-        """Refuse a model whose training step on ``batch_size`` examples would not fit MAX_MODEL_BYTES."""
+    def check_trainable(self, batch_size: int, *, what: str | None = None) -> None:
+        """Refuse a model whose training step on ``batch_size`` examples would not fit MAX_MODEL_BYTES;
+        ``what`` names it in the message ("model" by default)."""
+        what = _("model") if what is None else what
         needed = self.training_bytes(batch_size)
         if needed > MAX_MODEL_BYTES:
             raise CheckFailure(
                 Stage.VALUES,
-                f"{what} would need about {needed / 2**30:.1f} GB to train on batches of {batch_size} "
-                f"({self.parameters:,} parameters, {self.activations:,} values per example in its layers' outputs, "
-                f"attention scores and recurrent states); the grader trains models up to "
-                f"{MAX_MODEL_BYTES / 2**30:.0f} GB. The architecture needs far less: check the sizes of its layers.",
+                _f("{what} would need about {needed} GB to train on batches of {batch_size} ({parameters} "
+                   "parameters, {activations} values per example in its layers' outputs, attention scores and "
+                   "recurrent states); the grader trains models up to {limit} GB. The architecture needs far less: "
+                   "check the sizes of its layers.",
+                   what=what, needed=format(needed / 2**30, ".1f"), batch_size=batch_size,
+                   parameters=format(self.parameters, ","), activations=format(self.activations, ","),
+                   limit=format(MAX_MODEL_BYTES / 2**30, ".0f")),
             )
 
 
@@ -325,9 +342,10 @@ def _not_modeled(class_name: str) -> CheckFailure:
     class_name = _name(class_name)
     return CheckFailure(
         Stage.TYPE,
-        f"the grader does not train models with {_a(class_name)} layer: the assignment's architecture does not "
-        f"use it, and its cost is not one the grader bounds before training. Remove it (or replace it with a layer "
-        f"the architecture uses).",
+        # TRANSLATORS: {layer} is a layer class with its article: "an Attention", "a Lambda".
+        _f("the grader does not train models with {layer} layer: the assignment's architecture does not use it, and "
+           "its cost is not one the grader bounds before training. Remove it (or replace it with a layer the "
+           "architecture uses).", layer=_a(class_name)),
     )
 
 
@@ -380,10 +398,12 @@ def _dilated_cost(layer, input_shapes: list, output_shapes: list, *, time_axis: 
         n_out = spatial_out[axis] if axis < len(spatial_out) else None
         span = (k - 1) * d + 1
         if n_in is not None and span > int(n_in) and "Transpose" not in name:
-            raise CheckFailure(Stage.SHAPE, f"your model's {_name(name)} layer has dilation_rate={d} with kernel size "
-                                            f"{k}: it spans {span:,} positions, more than its input's {int(n_in)} on "
-                                            "that axis, so it reads only padding there. Use a dilation whose span "
-                                            "fits its input.")
+            raise CheckFailure(Stage.SHAPE, _f("your model's {name} layer has dilation_rate={dilation} with kernel "
+                                               "size {kernel}: it spans {span} positions, more than its input's "
+                                               "{size} on that axis, so it reads only padding there. Use a dilation "
+                                               "whose span fits its input.",
+                                               name=_name(name), dilation=d, kernel=k, span=format(span, ","),
+                                               size=int(n_in)))
         n = max(int(n_in or 1), int(n_out or 1))
         padded *= math.ceil((n + (k - 1) * d) / d) * d
         grid *= math.ceil(n / d) * d
@@ -434,8 +454,9 @@ def _hidden_cost(layer, input_shapes: list, output_shapes: list, *, training: bo
         steps = max([int(s[1] or 1) for s in input_shapes if len(tuple(s)) > 2] or [1])
         parts = (layer, getattr(layer, "forward_layer", None), getattr(layer, "backward_layer", None))
         if training and any(getattr(part, "unroll", False) for part in parts) and steps > MAX_UNROLLED_STEPS:
-            raise CheckFailure(Stage.VALUES, f"the grader does not train a recurrent layer unrolled over {steps} "
-                                             f"time steps (at most {MAX_UNROLLED_STEPS}): use unroll=False.")
+            raise CheckFailure(Stage.VALUES, _f("the grader does not train a recurrent layer unrolled over {steps} "
+                                                "time steps (at most {limit}): use unroll=False.",
+                                                steps=steps, limit=MAX_UNROLLED_STEPS))
         widths = sum(int(w.shape[-1]) for w in layer.weights if len(w.shape) >= 2)
         work = activations = 0
         for part in parts:  # a ConvLSTM's dilated convolutions, at every time step
@@ -456,16 +477,21 @@ def _dtype_bytes(dtype, where: str, *, allowed: dict = VALUE_BYTES) -> int:
     """Bytes per value of ``dtype``; refuses a dtype the grader does not train (complex, string, float8)."""
     name = str(getattr(dtype, "name", dtype))
     if name not in allowed:
-        kind = "weights in" if allowed is FLOAT_BYTES else "values in integers or"
-        raise CheckFailure(Stage.TYPE, f"your model's {where} uses dtype {_name(name)}; the grader trains models with "
-                                       f"{kind} {', '.join(FLOAT_BYTES)} only (Keras's default, float32, is what "
-                                       "the assignments use).")
+        if allowed is FLOAT_BYTES:
+            message = _f("your model's {where} uses dtype {dtype}; the grader trains models with weights in {dtypes} "
+                         "only (Keras's default, float32, is what the assignments use).",
+                         where=where, dtype=_name(name), dtypes=", ".join(FLOAT_BYTES))
+        else:
+            message = _f("your model's {where} uses dtype {dtype}; the grader trains models with values in integers "
+                         "or {dtypes} only (Keras's default, float32, is what the assignments use).",
+                         where=where, dtype=_name(name), dtypes=", ".join(FLOAT_BYTES))
+        raise CheckFailure(Stage.TYPE, message)
     return allowed[name]
 
 
 def _value_bytes(layer) -> int:
     """The largest bytes per value a layer computes in or stores its weights in (at least float32's)."""
-    where = f"{_name(type(layer).__name__)} layer"
+    where = _f("{name} layer", name=_name(type(layer).__name__))
     policy = getattr(layer, "dtype_policy", None)
     variable_dtype = getattr(policy, "variable_dtype", None) or getattr(layer, "variable_dtype", None) or "float32"
     compute_dtype = getattr(policy, "compute_dtype", None) or getattr(layer, "compute_dtype", None) or "float32"
@@ -477,7 +503,8 @@ def _weight_bytes(model) -> int:
     variable or layer dtype the grader does not train."""
     for layer in model._flatten_layers(include_self=True, recursive=True):
         _value_bytes(layer)
-    return sum(_elements((None, *w.shape)) * _dtype_bytes(w.dtype, f"weight {_name(getattr(w, 'path', w.name))}", allowed=FLOAT_BYTES)
+    return sum(_elements((None, *w.shape))
+               * _dtype_bytes(w.dtype, _f("weight {name}", name=_name(getattr(w, "path", w.name))), allowed=FLOAT_BYTES)
                for w in model.weights)
 
 
@@ -498,7 +525,7 @@ def _work_of(model, keras, *, concrete: bool = False) -> tuple[int, int, int]:
     graph = model._functional if isinstance(model, keras.Sequential) else model
     nodes_by_depth = getattr(graph, "_nodes_by_depth", None)
     if nodes_by_depth is None:
-        raise _refuse("its layers are not connected as a Sequential or functional model")
+        raise _refuse(_("its layers are not connected as a Sequential or functional model"))
     work = activations = 0
     value_bytes = 4
     for nodes in nodes_by_depth.values():
@@ -507,14 +534,17 @@ def _work_of(model, keras, *, concrete: bool = False) -> tuple[int, int, int]:
             inputs = [t.shape for t in node.input_tensors]
             outputs = [t.shape for t in node.output_tensors]
             if concrete and _unknown_dimension([*inputs, *outputs]):
-                raise CheckFailure(Stage.SHAPE, f"your model's {_name(type(operation).__name__)} layer has an output of "
-                                                "unknown size at the grader's input shape; give every dimension "
-                                                "a size (start with keras.Input(shape=...) of the data's shape).")
+                raise CheckFailure(Stage.SHAPE, _f("your model's {name} layer has an output of unknown size at the "
+                                                   "grader's input shape; give every dimension a size (start with "
+                                                   "keras.Input(shape=...) of the data's shape).",
+                                                   name=_name(type(operation).__name__)))
             if isinstance(operation, keras.Model):
                 declared = [t.shape for t in operation.inputs]
                 if concrete and [tuple(s)[1:] for s in declared] != [tuple(s)[1:] for s in inputs]:
-                    raise CheckFailure(Stage.SHAPE, f"your model's inner model {_name(operation.name)} takes inputs "
-                                                    f"of shape {_name(declared)} but is called on {_name(inputs)}.")
+                    raise CheckFailure(Stage.SHAPE, _f("your model's inner model {name} takes inputs of shape "
+                                                       "{declared} but is called on {inputs}.",
+                                                       name=_name(operation.name), declared=_name(declared),
+                                                       inputs=_name(inputs)))
                 inner_work, inner_activations, inner_bytes = _work_of(operation, keras, concrete=concrete)
                 work, activations = work + inner_work, activations + inner_activations
                 value_bytes = max(value_bytes, inner_bytes)
@@ -522,7 +552,8 @@ def _work_of(model, keras, *, concrete: bool = False) -> tuple[int, int, int]:
             if concrete:
                 _check_modeled(operation)
             for tensor in node.output_tensors:
-                value_bytes = max(value_bytes, _dtype_bytes(tensor.dtype, f"{_name(type(operation).__name__)} layer"))
+                value_bytes = max(value_bytes, _dtype_bytes(tensor.dtype,
+                                                            _f("{name} layer", name=_name(type(operation).__name__))))
             weights = sum(_elements((None, *w.shape)) for w in getattr(operation, "weights", []))
             work += weights * max([_positions(s) for s in [*inputs, *outputs]] or [1])
             activations += sum(_elements(s) for s in outputs)
@@ -554,8 +585,8 @@ def _with_input_shape(config: dict, input_shape: tuple) -> dict:
             return [None, *data, 1]
         if len(declared) + 1 == len(data) and data[-1] == 1:
             return [None, *data[:-1]]
-        raise CheckFailure(Stage.SHAPE, f"your model's input has shape {_name(tuple(declared))}, but the grader "
-                                        f"trains it on examples of shape {data}.")
+        raise CheckFailure(Stage.SHAPE, _f("your model's input has shape {declared}, but the grader trains it on "
+                                           "examples of shape {data}.", declared=_name(tuple(declared)), data=data))
 
     if "build_input_shape" in model_config:
         model_config["build_input_shape"] = fitted(model_config["build_input_shape"])
@@ -592,7 +623,7 @@ def _size_of(config: dict, *, concrete: bool = False, weights_only: bool = False
         with keras.saving.custom_object_scope({}), StatelessScope(initialize_variables=False):
             model = keras.saving.deserialize_keras_object(config, safe_mode=True)
             if not isinstance(model, keras.Model):
-                raise _refuse("its config does not describe a model")
+                raise _refuse(_("its config does not describe a model"))
             parameters = sum(_elements((None, *w.shape)) for w in model.weights)
             weight_bytes = _weight_bytes(model)
             measured = model.built and not weights_only
@@ -615,16 +646,17 @@ def _measure(config: dict, input_shape: tuple | None, *, weights_only: bool = Fa
     except CheckFailure:
         raise
     except Exception as error:  # noqa: BLE001 - any failure to build is the submission's
-        raise _refuse(f"Keras could not rebuild it ({_error_text(error)})") from None
+        raise _refuse(_f("Keras could not rebuild it ({error})", error=_error_text(error))) from None
     if cost.weight_bytes > MAX_WEIGHT_BYTES:
-        raise _refuse(f"its {cost.parameters:,} weights would take {cost.weight_bytes / 2**20:,.0f} MB, more than "
-                      f"the grader rebuilds ({MAX_WEIGHT_BYTES / 2**20:,.0f} MB)")
+        raise _refuse(_f("its {parameters} weights would take {size} MB, more than the grader rebuilds ({limit} MB)",
+                         parameters=format(cost.parameters, ","), size=format(cost.weight_bytes / 2**20, ",.0f"),
+                         limit=format(MAX_WEIGHT_BYTES / 2**20, ",.0f")))
     return cost
 
 
 def _check_size(config: dict, input_shape: tuple | None = None) -> ModelCost:
     if _count_layers(config) > MAX_LAYERS:
-        raise _refuse(f"it has more than {MAX_LAYERS} layers")
+        raise _refuse(_f("it has more than {limit} layers", limit=MAX_LAYERS))
     # The rebuild allocates the weights at the declared shape: they are measured there in any case,
     # and the cost of training at the data's shape (see _with_input_shape) too where it is given.
     cost = _measure(config, None, weights_only=input_shape is not None)
@@ -632,11 +664,14 @@ def _check_size(config: dict, input_shape: tuple | None = None) -> ModelCost:
         declared, cost = cost, _measure(config, input_shape)
         cost = ModelCost(max(cost.parameters, declared.parameters), cost.work, cost.activations, cost.value_bytes,
                          max(cost.weight_bytes, declared.weight_bytes))
-    for amount, limit, what in ((cost.parameters, MAX_PARAMETERS, "parameters"),
-                                (cost.work, MAX_WORK_PER_EXAMPLE, "multiply-adds per example"),
-                                (cost.activations, MAX_ACTIVATIONS_PER_EXAMPLE, "activations per example")):
+    for amount, limit, message in (
+            (cost.parameters, MAX_PARAMETERS, N_("it has {amount} parameters, more than the grader trains ({limit})")),
+            (cost.work, MAX_WORK_PER_EXAMPLE,
+             N_("it has {amount} multiply-adds per example, more than the grader trains ({limit})")),
+            (cost.activations, MAX_ACTIVATIONS_PER_EXAMPLE,
+             N_("it has {amount} activations per example, more than the grader trains ({limit})"))):
         if amount > limit:
-            raise _refuse(f"it has {amount:,} {what}, more than the grader trains ({limit:,})")
+            raise _refuse(_f(message, amount=format(amount, ","), limit=format(limit, ",")))
     return cost
 
 
@@ -647,13 +682,13 @@ def rebuild_with_cost(spec, *, input_shape: tuple | None = None) -> "tuple[keras
     if not isinstance(spec, KerasModelSpec):
         raise not_a_model(spec)
     if len(spec.config_json) > MAX_CONFIG_BYTES:
-        raise _refuse("its config is unreasonably large")
+        raise _refuse(_("its config is unreasonably large"))
     try:
         config = json.loads(spec.config_json)
     except (ValueError, RecursionError):
-        raise _refuse("its config is not valid JSON") from None
+        raise _refuse(_("its config is not valid JSON")) from None
     if not isinstance(config, dict):
-        raise _refuse("its config does not describe a model")
+        raise _refuse(_("its config does not describe a model"))
     # The grader compiles with its own recipe: a compiled model's optimizer, loss and metrics
     # are dropped rather than rebuilt.
     config.pop("compile_config", None)
@@ -665,7 +700,7 @@ def rebuild_with_cost(spec, *, input_shape: tuple | None = None) -> "tuple[keras
         raise subclass_failure(config.get("class_name"))
     _check_serialized_objects(config)
     if config.get("class_name") not in ("Sequential", "Functional", "Model"):
-        raise _refuse(f"it is a {_name(config.get('class_name'))}, not a Sequential or functional model")
+        raise _refuse(_f("it is a {name}, not a Sequential or functional model", name=_name(config.get("class_name"))))
     cost = _check_size(config, input_shape)
 
     import keras
@@ -674,11 +709,11 @@ def rebuild_with_cost(spec, *, input_shape: tuple | None = None) -> "tuple[keras
         with keras.saving.custom_object_scope({}):
             model = keras.saving.deserialize_keras_object(config, safe_mode=True)
     except Exception as error:  # noqa: BLE001 - any failure to rebuild is the submission's
-        raise _refuse(f"Keras could not rebuild it ({_error_text(error)})") from None
+        raise _refuse(_f("Keras could not rebuild it ({error})", error=_error_text(error))) from None
     if not isinstance(model, keras.Model):
-        raise _refuse("its config does not describe a model")
+        raise _refuse(_("its config does not describe a model"))
     if not model.built:
-        raise CheckFailure(Stage.SHAPE, "your model has no input shape: start it with keras.Input(shape=...).")
+        raise CheckFailure(Stage.SHAPE, _("your model has no input shape: start it with keras.Input(shape=...)."))
     return model, cost
 
 
@@ -712,31 +747,44 @@ def layer_summaries(model) -> list[LayerSummary]:
 
 
 def _a(noun: str) -> str:
-    return f"an {noun}" if noun[:1].lower() in "aeiou" else f"a {noun}"
+    """``noun`` with its English article ("an Attention", "a Dense"), as a message quotes a class."""
+    # TRANSLATORS: a class name with its article ("an Attention"); languages without articles keep {noun} alone.
+    return _f("an {noun}", noun=noun) if noun[:1].lower() in "aeiou" else _f("a {noun}", noun=noun)
 
 
-def expect_same_architecture(got, expected, *, what: str = "model") -> None:
-    """Compare layer by layer; the message names the first layer that differs and how."""
+def expect_same_architecture(got, expected, *, what: str | None = None) -> None:
+    """Compare layer by layer; the message names the first layer that differs and how. ``what``
+    names the model ("model" by default)."""
+    what = _("model") if what is None else what
     got_layers, expected_layers = layer_summaries(got), layer_summaries(expected)
     for mine, theirs in zip(got_layers, expected_layers):
-        name = f"layer {mine.index} ({mine.class_name})"
+        name = _f("layer {index} ({name})", index=mine.index, name=mine.class_name)
         if mine.class_name != theirs.class_name:
-            raise CheckFailure(Stage.TYPE, f"{what}: layer {mine.index} is {_a(mine.class_name)}, "
-                                           f"but the architecture needs {_a(theirs.class_name)} there.")
+            # TRANSLATORS: {got} and {expected} are layer classes with their articles ("a Dense", "an Embedding").
+            raise CheckFailure(Stage.TYPE, _f("{what}: layer {index} is {got}, but the architecture needs {expected} "
+                                              "there.", what=what, index=mine.index, got=_a(mine.class_name),
+                                              expected=_a(theirs.class_name)))
         if mine.output_shape != theirs.output_shape:
-            raise CheckFailure(Stage.SHAPE, f"{what}: {name} outputs shape {mine.output_shape}, "
-                                            f"but it should output {theirs.output_shape}.")
+            # TRANSLATORS: {layer} is "layer 3 (Dense)".
+            raise CheckFailure(Stage.SHAPE, _f("{what}: {layer} outputs shape {got}, but it should output {expected}.",
+                                               what=what, layer=name, got=mine.output_shape,
+                                               expected=theirs.output_shape))
         if mine.activation != theirs.activation:
-            raise CheckFailure(Stage.VALUES, f"{what}: {name} uses activation {mine.activation}, "
-                                             f"but it should use {theirs.activation}.")
+            raise CheckFailure(Stage.VALUES, _f("{what}: {layer} uses activation {got}, but it should use {expected}.",
+                                                what=what, layer=name, got=mine.activation,
+                                                expected=theirs.activation))
         if (mine.trainable_params, mine.non_trainable_params) != (theirs.trainable_params, theirs.non_trainable_params):
-            raise CheckFailure(Stage.VALUES, f"{what}: {name} has {mine.trainable_params} trainable and "
-                                             f"{mine.non_trainable_params} non-trainable parameters; check its "
-                                             "settings (units, kernel size, padding, use_bias, trainable).")
-        for (key, mine_value), (_, their_value) in zip(mine.settings, theirs.settings):
+            raise CheckFailure(Stage.VALUES, _f("{what}: {layer} has {trainable} trainable and {non_trainable} "
+                                                "non-trainable parameters; check its settings (units, kernel size, "
+                                                "padding, use_bias, trainable).",
+                                                what=what, layer=name, trainable=mine.trainable_params,
+                                                non_trainable=mine.non_trainable_params))
+        for (key, mine_value), (_key, their_value) in zip(mine.settings, theirs.settings):
             if mine_value != their_value:
-                raise CheckFailure(Stage.VALUES, f"{what}: {name} has {key}={mine_value}, "
-                                                 f"but the architecture needs {key}={their_value}.")
+                raise CheckFailure(Stage.VALUES, _f("{what}: {layer} has {key}={got}, but the architecture needs "
+                                                    "{key}={expected}.",
+                                                    what=what, layer=name, key=key, got=mine_value,
+                                                    expected=their_value))
     if len(got_layers) != len(expected_layers):
-        raise CheckFailure(Stage.SHAPE, f"{what} has {len(got_layers)} layers, but the architecture has "
-                                        f"{len(expected_layers)}.")
+        raise CheckFailure(Stage.SHAPE, _f("{what} has {got} layers, but the architecture has {expected}.",
+                                           what=what, got=len(got_layers), expected=len(expected_layers)))

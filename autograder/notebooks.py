@@ -71,6 +71,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from autograder.checks import printable
+from autograder.i18n import N_, _, _f
 from autograder.results import MAX_NOTE_BYTES, SubmissionStatus
 
 NOTEBOOK_SUFFIX = ".ipynb"
@@ -90,8 +91,9 @@ MAX_STATEMENTS = 20_000
 # Cell magics whose body is Python, run as such (the timing or capture is dropped).
 PYTHON_CELL_MAGICS = frozenset({"time", "timeit", "capture"})
 # How a student gets a good .ipynb, said in every message about an unreadable notebook.
-DOWNLOAD_HINT = ("download it again from Jupyter or Colab with File > Download > Download .ipynb, "
-                 "name it {name} and submit that file")
+# (Translated where it is shown: ``_f(DOWNLOAD_HINT, name=...)``.)
+DOWNLOAD_HINT = N_("download it again from Jupyter or Colab with File > Download > Download .ipynb, "
+                   "name it {name} and submit that file")
 _QUOTED_CHARS = 60  # a dropped line, as quoted in a note
 _MAX_REPLACED_LINES = 1000  # IPython lines replaced one by one in a cell, at most
 # Characters parsed to find them, at most, for the whole notebook: each try parses the whole cell,
@@ -163,7 +165,8 @@ class NotebookModule:
             found = self.cell_of(int(match.group(1)))
             if found is None:
                 return match.group(0)
-            return f"{match.group(0)}; cell {found[0]}, line {found[1]} of {self.name}"
+            return _f("{location}; cell {cell}, line {line} of {notebook}", location=match.group(0),
+                      cell=found[0], line=found[1], notebook=self.name)
 
         return re.sub(rf"\b{re.escape(module_filename)}, line (\d{{1,9}})\b", where, text)
 
@@ -197,33 +200,36 @@ def read_code_cells(data: bytes, name: str) -> list[tuple[int, str]]:
     more than MAX_CODE_BYTES of code (CORRUPT)."""
     import nbformat
 
-    hint = DOWNLOAD_HINT.format(name=name)
+    hint = _f(DOWNLOAD_HINT, name=name)
 
-    def invalid(what: str) -> NotebookProblem:
-        return NotebookProblem(SubmissionStatus.INVALID_NOTEBOOK, f"{name} {what}; {hint}")
+    def invalid(problem: str) -> NotebookProblem:
+        """``problem``, a sentence that names the notebook, followed by how to get a good one."""
+        return NotebookProblem(SubmissionStatus.INVALID_NOTEBOOK, _f("{problem}; {hint}", problem=problem, hint=hint))
 
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise invalid("is not a Jupyter notebook (it is not text: not UTF-8)") from None
+        raise invalid(_f("{name} is not a Jupyter notebook (it is not text: not UTF-8)", name=name)) from None
     text = _without_what_is_never_read(text, name)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             notebook = nbformat.reads(text, as_version=4)
     except nbformat.reader.NotJSONError:
-        raise invalid(f"is not a Jupyter notebook: {_json_problem(text)}") from None
+        raise invalid(_f("{name} is not a Jupyter notebook: {problem}", name=name,
+                         problem=_json_problem(text))) from None
     except MemoryError:  # not the notebook's form but its size: convert_bounded's child says so
         raise
     except Exception as error:  # noqa: BLE001 - nbformat raises many kinds for JSON that is no notebook
         reason = printable(f"{type(error).__name__}: {error}", 160)
-        raise invalid(f"is JSON but not a Jupyter notebook that nbformat can read ({reason})") from None
+        raise invalid(_f("{name} is JSON but not a Jupyter notebook that nbformat can read ({reason})",
+                         name=name, reason=reason)) from None
     cells = notebook.get("cells") if isinstance(notebook, dict) else None
     if not isinstance(cells, list) or not all(isinstance(cell, dict) for cell in cells):
-        raise invalid("is JSON but not a Jupyter notebook (it has no list of cells)")
+        raise invalid(_f("{name} is JSON but not a Jupyter notebook (it has no list of cells)", name=name))
     language = _language(notebook)
     if language and "python" not in language:
-        raise invalid(f"is a notebook in {printable(language, 40)}, not Python")
+        raise invalid(_f("{name} is a notebook in {language}, not Python", name=name, language=printable(language, 40)))
     code = []
     for number, cell in enumerate(cells, start=1):
         if cell.get("cell_type") != "code":
@@ -232,25 +238,27 @@ def read_code_cells(data: bytes, name: str) -> list[tuple[int, str]]:
         if isinstance(source, list) and all(isinstance(line, str) for line in source):
             source = "".join(source)
         if not isinstance(source, str):
-            raise invalid(f"is damaged: the source of cell {number} is not text")
+            raise invalid(_f("{name} is damaged: the source of cell {cell} is not text", name=name, cell=number))
         try:
             source.encode("utf-8")
         except UnicodeEncodeError:  # JSON can escape a lone surrogate, which no file can hold
-            raise invalid(f"is damaged: cell {number} holds a character that is not valid text") from None
+            raise invalid(_f("{name} is damaged: cell {cell} holds a character that is not valid text",
+                             name=name, cell=number)) from None
         code.append((number, source))
     if not code:
-        raise invalid("holds no code cells, only text")
+        raise invalid(_f("{name} holds no code cells, only text", name=name))
     if sum(len(source.encode("utf-8", "surrogatepass")) for _, source in code) > MAX_CODE_BYTES:
         raise _too_much_code(name)
     if not any(source.strip() for _, source in code):
-        raise NotebookProblem(SubmissionStatus.EMPTY, f"{name} has no code: its code cells are empty")
+        raise NotebookProblem(SubmissionStatus.EMPTY, _f("{name} has no code: its code cells are empty", name=name))
     return code
 
 
 def _too_much_code(name: str) -> NotebookProblem:
     limit = MAX_CODE_BYTES // 2**20
     return NotebookProblem(SubmissionStatus.CORRUPT,
-                           f"the code cells of {name} hold more than {limit} MB of text; submit your own code only")
+                           _f("the code cells of {name} hold more than {megabytes} MB of text; submit your own "
+                              "code only", name=name, megabytes=limit))
 
 
 # What is kept of a cell (of any nbformat version) for nbformat to read; any other key keeps its
@@ -280,8 +288,9 @@ def _without_what_is_never_read(text: str, name: str) -> str:
         lists += [sheet.get("cells") for sheet in notebook["worksheets"] if isinstance(sheet, dict)]
     cells = [cell for cells in lists if isinstance(cells, list) for cell in cells]
     if len(cells) > MAX_CELLS:
-        raise NotebookProblem(SubmissionStatus.CORRUPT, f"{name} has more than {MAX_CELLS:,} cells; submit your "
-                                                        "own notebook only")
+        raise NotebookProblem(SubmissionStatus.CORRUPT, _f("{name} has more than {cells} cells; submit your "
+                                                           "own notebook only", name=name,
+                                                           cells=format(MAX_CELLS, ",")))
     code_bytes = 0
     for cell in cells:
         if not isinstance(cell, dict):
@@ -319,12 +328,15 @@ def _without_what_is_never_read(text: str, name: str) -> str:
         slim = json.dumps(notebook, ensure_ascii=False)
     except (RecursionError, ValueError):  # nested almost as deep as json.loads allows
         raise NotebookProblem(SubmissionStatus.INVALID_NOTEBOOK,
-                              f"{name} is JSON but not a Jupyter notebook (it is nested too deeply); "
-                              f"{DOWNLOAD_HINT.format(name=name)}") from None
+                              _f("{problem}; {hint}",
+                                 problem=_f("{name} is JSON but not a Jupyter notebook (it is nested too deeply)",
+                                            name=name),
+                                 hint=_f(DOWNLOAD_HINT, name=name))) from None
     if len(slim) > _MAX_READ_CHARS:
-        raise NotebookProblem(SubmissionStatus.CORRUPT, f"{name} holds more than its code can explain "
-                                                        f"({len(slim) // 2**20} MB of JSON without outputs); "
-                                                        "submit your own notebook only")
+        raise NotebookProblem(SubmissionStatus.CORRUPT, _f("{name} holds more than its code can explain "
+                                                           "({megabytes} MB of JSON without outputs); "
+                                                           "submit your own notebook only",
+                                                           name=name, megabytes=len(slim) // 2**20))
     return slim
 
 
@@ -333,10 +345,11 @@ def _json_problem(text: str) -> str:
     try:
         json.loads(text)
     except json.JSONDecodeError as error:
-        return f"its JSON is broken at line {error.lineno}, column {error.colno} ({error.msg})"
+        return _f("its JSON is broken at line {line}, column {column} ({error})", line=error.lineno,
+                  column=error.colno, error=error.msg)
     except (RecursionError, MemoryError, ValueError):
         pass
-    return "it is not valid JSON"
+    return _("it is not valid JSON")
 
 
 def _language(notebook: dict) -> str:
@@ -652,13 +665,15 @@ def _decide(cells: list[_Cell], keep_names: frozenset[str]) -> None:
 def _listing_note(lead: str, items: list[str], tail: str = "") -> str:
     """``lead``: item; item; ... and N more``tail``, within MAX_NOTE_BYTES."""
     room = MAX_NOTE_BYTES - len(lead.encode()) - len(tail.encode()) - 24
+    # TRANSLATORS: between the items of a note's list (each a cell and a quoted line of code).
+    separator = _("; ")
     shown: list[str] = []
     for item in items:
-        if len("; ".join([*shown, item]).encode()) > room:
+        if len(separator.join([*shown, item]).encode()) > room:
             break
         shown.append(item)
-    more = f" and {len(items) - len(shown)} more" if len(items) > len(shown) else ""
-    return f"{lead}: {'; '.join(shown)}{more}{tail}"
+    more = _f(" and {count} more", count=len(items) - len(shown)) if len(items) > len(shown) else ""
+    return _f("{lead}: {items}{more}{tail}", lead=lead, items=separator.join(shown), more=more, tail=tail)
 
 
 def _notes(cells: list[_Cell]) -> tuple[str, ...]:
@@ -666,21 +681,21 @@ def _notes(cells: list[_Cell]) -> tuple[str, ...]:
     removed, skipped = [], []
     for cell in cells:
         if cell.dropped_magic:
-            removed.append(f"cell {cell.number} {_quote(cell.dropped_magic)} (the whole cell)")
-        removed += [f"cell {cell.number} {_quote(line)}" for line in cell.dropped_lines]
+            removed.append(_f("cell {cell} {code} (the whole cell)", cell=cell.number, code=_quote(cell.dropped_magic)))
+        removed += [_f("cell {cell} {code}", cell=cell.number, code=_quote(line)) for line in cell.dropped_lines]
         lines = cell.text.split("\n")
         for unit in cell.units or ():
             if unit.kind == "magic":
-                removed.append(f"cell {cell.number} {_quote(lines[unit.first - 1])}")
+                removed.append(_f("cell {cell} {code}", cell=cell.number, code=_quote(lines[unit.first - 1])))
             elif not unit.kept:
-                skipped.append(f"cell {cell.number} {_quote(lines[unit.first - 1])}")
+                skipped.append(_f("cell {cell} {code}", cell=cell.number, code=_quote(lines[unit.first - 1])))
     notes = []
     if removed:
-        notes.append(_listing_note("removed IPython magics and shell commands (the grader does not run them)",
+        notes.append(_listing_note(_("removed IPython magics and shell commands (the grader does not run them)"),
                                    removed))
     if skipped:
-        notes.append(_listing_note("skipped top-level code that the grader does not run (it keeps imports, "
-                                   "functions, classes and the assignments they need)", skipped))
+        notes.append(_listing_note(_("skipped top-level code that the grader does not run (it keeps imports, "
+                                     "functions, classes and the assignments they need)"), skipped))
     return tuple(notes)
 
 
@@ -723,9 +738,10 @@ def convert(data: bytes, name: str, *, keep_names: frozenset[str] = frozenset())
     try:
         cells = [_prepare(number, source, budget) for number, source in code]
     except _TooManyStatements:
-        raise NotebookProblem(SubmissionStatus.CORRUPT, f"the code cells of {name} hold more than "
-                                                        f"{MAX_STATEMENTS:,} top-level statements; submit your own "
-                                                        "code only") from None
+        raise NotebookProblem(SubmissionStatus.CORRUPT, _f("the code cells of {name} hold more than "
+                                                           "{statements} top-level statements; submit your own "
+                                                           "code only", name=name,
+                                                           statements=format(MAX_STATEMENTS, ","))) from None
     _decide(cells, frozenset(keep_names))
     source, segments, held = _assemble(name, cells)
     broken = bool(held) and held[-1].units is None and not held[-1].dropped_magic
@@ -751,8 +767,9 @@ def convert_bounded(path: Path, name: str, *, keep_names: frozenset[str] = froze
                           "memory_bytes": memory_bytes, "seconds": seconds})
     environment = {**os.environ, "PYTHONPATH": os.pathsep.join([str(_PACKAGE_PARENT), os.environ.get("PYTHONPATH", "")]),
                    "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "PYTHONHASHSEED": "0"}
-    too_much = (f"{name} is too large or too complex to read (it needs more than {memory_bytes // 2**20} MB "
-                f"or {seconds} s); submit your own code only, without outputs")
+    too_much = _f("{name} is too large or too complex to read (it needs more than {megabytes} MB "
+                  "or {seconds} s); submit your own code only, without outputs",
+                  name=name, megabytes=memory_bytes // 2**20, seconds=seconds)
     try:
         run = subprocess.run([sys.executable, "-m", "autograder.notebooks"], input=request, capture_output=True,
                              text=True, timeout=2 * seconds + 10, env=environment, cwd="/")

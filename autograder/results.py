@@ -220,6 +220,8 @@ class BatchResult:
     problems: list[SubmissionResult] = field(default_factory=list)
     # The files of the submissions folder that are no submission (README.txt, notes.md, ...).
     ignored: list[str] = field(default_factory=list)
+    # The language of this run's messages (autograder.i18n.LANGUAGES).
+    language: str = "en"
 
     @property
     def total(self) -> int:

@@ -31,6 +31,7 @@ from functools import lru_cache
 import numpy as np
 
 from autograder.checks import CheckFailure, Stage
+from autograder.i18n import _, _f
 from autograder.keras_models import keras_error_text, rebuild_with_cost
 
 DEFAULT_THREADS = 2
@@ -91,9 +92,10 @@ class Budget:
     @property
     def explanation(self) -> str:
         if self.reference_seconds is None:
-            return f"{self.seconds:.0f} s"
-        return (f"{self.seconds:.0f} s ({TIME_BUDGET_FACTOR}x the reference architecture's "
-                f"{self.reference_seconds:.1f} s on the grader's machine, at least {TIME_BUDGET_FLOOR_S:.0f} s)")
+            return _f("{seconds} s", seconds=format(self.seconds, ".0f"))
+        return _f("{seconds} s ({factor}x the reference architecture's {reference} s on the grader's machine, at "
+                  "least {floor} s)", seconds=format(self.seconds, ".0f"), factor=TIME_BUDGET_FACTOR,
+                  reference=format(self.reference_seconds, ".1f"), floor=format(TIME_BUDGET_FLOOR_S, ".0f"))
 
 
 class OverBudget(CheckFailure):
@@ -138,23 +140,25 @@ class _Clock:
         self.done += units
         peak = _peak_rss_bytes()
         if peak > self.max_peak and peak > self.peak_at_start:
-            raise CheckFailure(Stage.VALUES, f"training {self.what} took the grader's memory past "
-                                             f"{self.max_peak / 2**30:.0f} GB; the grader stopped it. The "
-                                             "architecture needs far less: check the sizes of its layers.")
+            raise CheckFailure(Stage.VALUES, _f("training {what} took the grader's memory past {limit} GB; the grader "
+                                                "stopped it. The architecture needs far less: check the sizes of its "
+                                                "layers.", what=self.what, limit=format(self.max_peak / 2**30, ".0f")))
         if self.budget is None:
             return
         elapsed = time.perf_counter() - self.started
         if elapsed > self.budget.seconds:
-            raise OverBudget(Stage.TIMEOUT, f"training and evaluating {self.what} took longer than "
-                                            f"{self.budget.explanation}; the grader stopped it. The architecture "
-                                            "trains far faster: check the number and sizes of its layers.")
+            # TRANSLATORS: {budget} is "300 s" or "300 s (5x the reference architecture's ...)".
+            raise OverBudget(Stage.TIMEOUT, _f("training and evaluating {what} took longer than {budget}; the grader "
+                                               "stopped it. The architecture trains far faster: check the number and "
+                                               "sizes of its layers.", what=self.what, budget=self.budget.explanation))
         if elapsed > self.after and self.done < self.total_units:
             projected = elapsed * self.total_units / self.done
             if projected > PROJECTION_MARGIN * self.budget.seconds:
-                raise OverBudget(Stage.TIMEOUT, f"training and evaluating {self.what} would take about "
-                                                f"{projected:.0f} s at its pace, more than {self.budget.explanation}; "
-                                                "the grader stopped it. The architecture trains far faster: check "
-                                                "the number and sizes of its layers.")
+                raise OverBudget(Stage.TIMEOUT, _f("training and evaluating {what} would take about {projected} s at "
+                                                   "its pace, more than {budget}; the grader stopped it. The "
+                                                   "architecture trains far faster: check the number and sizes of its "
+                                                   "layers.", what=self.what, projected=format(projected, ".0f"),
+                                                   budget=self.budget.explanation))
 
 
 @contextlib.contextmanager
@@ -170,9 +174,10 @@ def _keras_errors(what: str):
         module = type(error).__module__ or ""
         if not (isinstance(error, (ValueError, TypeError)) or module.startswith(("tensorflow", "jax", "keras"))):
             raise
-        raise CheckFailure(Stage.EXCEPTION, f"Keras failed while the grader trained or ran {what} "
-                                            f"({keras_error_text(error)}). Often an output that does not fit the "
-                                            "labels: the grader's labels are class ids, one per example.") from None
+        raise CheckFailure(Stage.EXCEPTION, _f("Keras failed while the grader trained or ran {what} ({error}). Often "
+                                               "an output that does not fit the labels: the grader's labels are class "
+                                               "ids, one per example.",
+                                               what=what, error=keras_error_text(error))) from None
 
 
 @dataclass
@@ -385,7 +390,7 @@ def training_budget(reference_spec, recipe: "Recipe") -> Budget:
 
 def train_and_evaluate(spec, recipe: Recipe, *,
                        before_training: Callable[[float], None] | None = None,
-                       budget: Budget | None = None, what: str = "your model") -> TrainingReport:
+                       budget: Budget | None = None, what: str | None = None) -> TrainingReport:
     """Rebuild the submitted architecture with the recipe's seed, train it, evaluate it.
 
     ``before_training`` gets the built model's accuracy on the first EVALUATION_BATCH test
@@ -395,9 +400,11 @@ def train_and_evaluate(spec, recipe: Recipe, *,
     A model whose training step would not fit the grader's memory cap is refused before any weight
     exists; with a ``budget`` (every submitted model has one: model_checks.check_learns), training
     and evaluation stop with an ``OverBudget`` failure once past it. Trusted callers (benchmarks,
-    the reference) may leave it out.
+    the reference) may leave it out. ``what`` names the model in messages ("your model" by default).
     """
     import keras
+
+    what = _("your model") if what is None else what
 
     x_train, y_train, x_test, y_test = prepared_data(recipe.dataset, recipe.train_samples, recipe.test_samples,
                                                      tuple(recipe.input_shape))
@@ -425,7 +432,7 @@ def train_and_evaluate(spec, recipe: Recipe, *,
     window = np.zeros(2)
     step = 0
     started = time.perf_counter()
-    for _ in range(recipe.epochs):
+    for _epoch in range(recipe.epochs):
         epoch = np.zeros(2)
         for batch in _batches(len(x_train), recipe.batch_size, rng):
             with _keras_errors(what):
@@ -472,7 +479,7 @@ class FitReport:
 
 def train_until_fit(spec, x: np.ndarray, y: np.ndarray, *, seed: int, learning_rate: float, max_steps: int,
                     check_every: int = 10, budget: Budget | None = Budget(DEFAULT_FIT_BUDGET_S),
-                    what: str = "your model") -> FitReport:
+                    what: str | None = None) -> FitReport:
     """Train on the whole set (one batch) until every example is predicted right, or max_steps.
 
     One compiled ``train_on_batch`` step costs a fraction of an epoch of ``fit()`` (which
@@ -480,9 +487,12 @@ def train_until_fit(spec, x: np.ndarray, y: np.ndarray, *, seed: int, learning_r
     check keeps grading cheap without cutting any seed's training short.
 
     Bounded like ``train_and_evaluate``: the memory of a step on the whole set is checked before
-    any weight exists, and ``budget`` (DEFAULT_FIT_BUDGET_S unless given) bounds the time.
+    any weight exists, and ``budget`` (DEFAULT_FIT_BUDGET_S unless given) bounds the time. ``what``
+    names the model in messages ("your model" by default).
     """
     import keras
+
+    what = _("your model") if what is None else what
 
     keras.utils.set_random_seed(seed)
     model, cost = rebuild_with_cost(spec, input_shape=tuple(x.shape[1:]))
@@ -496,13 +506,13 @@ def train_until_fit(spec, x: np.ndarray, y: np.ndarray, *, seed: int, learning_r
     if np.array_equal(predictions, y):
         # Fitting before any step means weights from the config (Constant initializers, a seed
         # searched for), not learning: such a model would pass even with every layer frozen.
-        raise CheckFailure(Stage.VALUES, "the model predicts every example right before any training: its weights "
-                                         "come from its config (e.g. Constant initializers or a fixed seed), not "
-                                         "from learning. Use Keras's default initializers.")
+        raise CheckFailure(Stage.VALUES, _("the model predicts every example right before any training: its weights "
+                                           "come from its config (e.g. Constant initializers or a fixed seed), not "
+                                           "from learning. Use Keras's default initializers."))
     steps = 0
     while steps < max_steps and not np.array_equal(predictions, y):
         with _keras_errors(what):
-            for _ in range(check_every):
+            for _step in range(check_every):
                 model.train_on_batch(x, y)
                 clock.tick(3 * len(x))
             predictions = np.asarray(model.predict_on_batch(x)).argmax(axis=-1)

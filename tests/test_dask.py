@@ -121,3 +121,15 @@ def test_an_unreachable_scheduler_is_a_clear_error(tmp_path, monkeypatch):
                                        "--executor", "dask", "--scheduler", "tcp://127.0.0.1:1", "-q"])
     assert result.exit_code == 2
     assert "cannot reach the Dask scheduler" in result.output
+
+
+def test_similarity_fingerprints_on_dask_as_here(cluster, tmp_path):
+    """`autograder similarity --executor dask`: one fingerprinting task per submission on the
+    cluster, the same pairs and scores as on this machine."""
+    from autograder.api import DEMO_DIR
+
+    here = api.similarity("activations", DEMO_DIR / "activations", tmp_path / "here")
+    there = api.similarity("activations", DEMO_DIR / "activations", tmp_path / "there", executor="dask",
+                           scheduler=cluster.scheduler_address)
+    assert [(p.a, p.b, p.score) for p in there.pairs] == [(p.a, p.b, p.score) for p in here.pairs]
+    assert here.pairs and [c.students for c in there.clusters] == [c.students for c in here.clusters]

@@ -3,7 +3,9 @@
 Expected scores and statuses are in tests/demo_expected/<id>.json; each cheat is worth
 exactly what its honest outputs earn. The model cohorts are: the reference, the stub, a wrong
 layer order, a wrong padding or width (wrong parameter count), a layer sabotaged so that it
-cannot learn (zero-initialized before a relu), and a model that claims a perfect accuracy.
+cannot learn (zero-initialized before a relu), and a model that claims a perfect accuracy. The
+mlp_numpy cohort: the reference, the stub, the layers alone (partial), a ReLU gradient taken from the
+output, an SGD step of the wrong sign, updates in place, a train() that does not train, a syntax error.
 """
 
 import json
@@ -18,7 +20,7 @@ from autograder.sandbox.launcher import bwrap_problem
 from shared_grades import snapshot
 
 EXPECTED_DIR = Path(__file__).with_name("demo_expected")
-COHORTS = ["activations", "losses", "rnn_letters", "mnist_mlp", "lenet", "alexnet"]
+COHORTS = ["activations", "losses", "mlp_numpy", "rnn_letters", "mnist_mlp", "lenet", "alexnet"]
 
 pytestmark = pytest.mark.skipif(bwrap_problem() is not None, reason=f"needs the bwrap sandbox: {bwrap_problem()}")
 

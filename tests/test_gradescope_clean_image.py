@@ -82,6 +82,8 @@ PARTIALS = {
                    {"fails": OPTIMIZERS_LOSSES["adam_no_bias_correction"]}),
     "regularization": (WRONG_VARIANTS / "regularization" / "l2_one_half.py",
                        {"fails": REGULARIZATION_LOSSES["l2_one_half"]}),
+    "mlp_numpy": (demo_file("mlp_numpy", "partial_single_file"),
+                  {"score": demo_score("mlp_numpy", "partial_single_file")}),
     "mnist_mlp": (demo_file("mnist_mlp", "sabotaged_layer"), {"score": demo_score("mnist_mlp", "sabotaged_layer")}),
     "rnn_letters": (demo_file("rnn_letters", "zero_units"), {"score": demo_score("rnn_letters", "zero_units")}),
 }

@@ -30,7 +30,7 @@ import pytest
 
 from autograder import api
 from autograder.assignments import REPO_ROOT, get_assignment
-from autograder.export.release import TEST_COMMAND, readme_commands
+from autograder.export.release import CHECK_HEADINGS, TEST_COMMAND, readme_commands
 
 pytestmark = pytest.mark.slow
 
@@ -64,9 +64,9 @@ def bash(lines, cwd: Path, timeout: float) -> subprocess.CompletedProcess:
                           text=True, timeout=timeout)
 
 
-def unpack_handout(assignment_id: str, tmp_path: Path) -> tuple[Path, Path]:
+def unpack_handout(assignment_id: str, tmp_path: Path, lang: str = "en") -> tuple[Path, Path]:
     """Release the handout, unzip it into ``tmp_path / 'student'``: (that folder, the handout's)."""
-    handout = api.release(assignment_id, tmp_path / "released")
+    handout = api.release(assignment_id, tmp_path / "released", lang=lang)
     student = tmp_path / "student"
     with zipfile.ZipFile(handout.zip_path) as archive:
         archive.extractall(student)
@@ -74,11 +74,11 @@ def unpack_handout(assignment_id: str, tmp_path: Path) -> tuple[Path, Path]:
     return student, student / assignment_id
 
 
-def setup_as_the_readme_says(assignment_id: str, tmp_path: Path):
+def setup_as_the_readme_says(assignment_id: str, tmp_path: Path, lang: str = "en"):
     """Unpack the handout and run its README's commands up to the test command: the folder
     that holds the handout, the handout, and the lines to run before the tests in a new shell."""
-    student, folder = unpack_handout(assignment_id, tmp_path)
-    commands = readme_commands((folder / "README.md").read_text())
+    student, folder = unpack_handout(assignment_id, tmp_path, lang)
+    commands = readme_commands((folder / "README.md").read_text(encoding="utf-8"), CHECK_HEADINGS[lang])
     assert commands and commands[-1] == TEST_COMMAND, commands
     setup = commands[:-1]
     requirements = tuple(line for line in (folder / "requirements.txt").read_text().splitlines()
@@ -101,9 +101,10 @@ def run_tests(student: Path, state: list[str]) -> tuple[int, str]:
     return done.returncode, done.stdout + done.stderr
 
 
-def check_stub_then_solution(assignment_id: str, tmp_path: Path, reasons: dict[str, str]) -> tuple[str, str]:
+def check_stub_then_solution(assignment_id: str, tmp_path: Path, reasons: dict[str, str], lang: str = "en",
+                             score: str = "score: 0/") -> tuple[str, str]:
     """The stub fails with a short report naming each test's reason; the solution passes."""
-    student, folder, state = setup_as_the_readme_says(assignment_id, tmp_path)
+    student, folder, state = setup_as_the_readme_says(assignment_id, tmp_path, lang)
     code, stub_output = run_tests(student, state)
     lines = stub_output.splitlines()
     assert code == 1, stub_output
@@ -113,7 +114,7 @@ def check_stub_then_solution(assignment_id: str, tmp_path: Path, reasons: dict[s
         row = [line for line in lines if f" {test} " in line or line.rstrip().endswith(f" {test}")]
         assert row and reason in row[0], f"no line for {test} with {reason!r}:\n{stub_output}"
     assert "Traceback" not in stub_output and "engine/local.py" not in stub_output, stub_output
-    assert "score: 0/" in stub_output, stub_output
+    assert score in stub_output, stub_output
 
     assignment = get_assignment(assignment_id)
     shutil.copyfile(assignment.solution_path, folder / assignment.module_filename)
@@ -129,6 +130,16 @@ def test_activations_handout_in_a_fresh_venv(tmp_path):
         "test_softmax_large_logits": "softmax() is not implemented yet",
     })
     assert re.search(r"score: (\d+)/\1 ", solution), solution
+
+
+def test_chinese_activations_handout_in_a_fresh_venv(tmp_path):
+    """`autograder release --lang zh_CN`: the Chinese README's commands, and the public checks
+    answer in Chinese with nothing set by the student (the handout carries its language)."""
+    stub, solution = check_stub_then_solution("activations", tmp_path, {
+        "test_sigmoid_small_vector": "sigmoid() 尚未实现",
+        "test_softmax_large_logits": "softmax() 尚未实现",
+    }, lang="zh_CN", score="得分：0/")
+    assert re.search(r"得分：(\d+)/\1", solution), solution
 
 
 def test_mnist_mlp_handout_in_a_fresh_venv(tmp_path):

@@ -124,6 +124,13 @@ def _term_patterns() -> list[tuple[dict, list[re.Pattern]]]:
     return [(t, [_term_pattern(e) for e in [t["en"], *t.get("en_alt", [])]]) for t in _glossary()]
 
 
+def term_hit(term: dict, patterns: list[re.Pattern], english: str) -> str | None:
+    """The first use of ``term`` in ``english`` (outside its ``not_in`` phrases), or None."""
+    for phrase in term.get("not_in", []):
+        english = _term_pattern(phrase).sub(" ", english)
+    return next((m.group(0) for p in patterns if (m := p.search(english))), None)
+
+
 # ------------------------------------------------------------------------------- tests
 
 def test_glossary_is_well_formed():
@@ -136,7 +143,7 @@ def test_glossary_is_well_formed():
         for key in ("en", "zh_CN", "source"):
             if not isinstance(t.get(key), str) or not t[key].strip():
                 problems.append(f"{label}: no {key}")
-        unknown = set(t) - {"en", "zh_CN", "source", "note", "en_alt"}
+        unknown = set(t) - {"en", "zh_CN", "source", "note", "en_alt", "not_in"}
         if unknown:
             problems.append(f"{label}: unknown keys {sorted(unknown)}")
         if not isinstance(t.get("en_alt", []), list) or not all(isinstance(a, str) for a in t.get("en_alt", [])):
@@ -219,7 +226,7 @@ def test_glossary_terms_used(assignment_id):
     english, chinese = en.plain_prose(), zh.plain_prose().casefold()
     problems = []
     for term, patterns in _term_patterns():
-        hit = next((m.group(0) for p in patterns if (m := p.search(english))), None)
+        hit = term_hit(term, patterns, english)
         if hit is not None and term["zh_CN"].casefold() not in chinese:
             problems.append(f"{term['en']!r} (the English says {hit!r}) -> expected {term['zh_CN']!r}")
     assert not problems, (

@@ -6,6 +6,8 @@ environment), and public tests whose failures read in a few lines, reason first.
 """
 
 import ast
+import gettext
+import io
 import os
 import re
 import subprocess
@@ -61,15 +63,25 @@ def hidden_test_material(assignment):
     return names, inputs
 
 
+def as_text(name: str, content: bytes) -> str:
+    """A released file as the text searched for answers: a compiled catalog (.mo) as its ids and
+    translations, one a line; any other file as UTF-8."""
+    if name.endswith(".mo"):
+        catalog = gettext.GNUTranslations(io.BytesIO(content))._catalog
+        return "\n".join(f"{key}\n{value}" for key, value in catalog.items())
+    return content.decode()
+
+
 @pytest.mark.parametrize("lang", release.LANGUAGES)
 @pytest.mark.parametrize("assignment_id", sorted(CATALOG))
 def test_release_holds_no_answers(assignment_id, lang, tmp_path):
     """In every language: no reference body, hidden test name or hidden input in any released file."""
     assignment = CATALOG[assignment_id]
     handout = api.release(assignment_id, tmp_path, lang=lang)
-    on_disk = {str(p.relative_to(handout.folder)): p.read_text() for p in handout.folder.rglob("*") if p.is_file()}
+    on_disk = {str(p.relative_to(handout.folder)): as_text(p.name, p.read_bytes())
+               for p in handout.folder.rglob("*") if p.is_file()}
     with zipfile.ZipFile(handout.zip_path) as archive:
-        in_zip = {name.split("/", 1)[1]: archive.read(name).decode() for name in archive.namelist()}
+        in_zip = {name.split("/", 1)[1]: as_text(name, archive.read(name)) for name in archive.namelist()}
     assert on_disk == in_zip
     assert {assignment.module_filename, f"test_{assignment_id}.py", "conftest.py", "README.md",
             "requirements.txt"} <= set(on_disk)
@@ -237,3 +249,23 @@ def test_an_explicit_tb_gives_pytests_own_report():
     assert code == 1
     assert "engine/local.py" in output and "CheckFailure" in output
     assert re.search(r"^score: 0/\d+ on the public checks", output, re.MULTILINE)
+
+
+def test_handout_catalog_has_the_public_messages_and_no_hidden_one(tmp_path):
+    """The Chinese messages a handout ships: every id the platform's own code can show, none
+    that only a hidden test uses (its message describes a hidden case)."""
+    from autograder.assignments import PACKAGE_DIR
+
+    handout = api.release("activations", tmp_path, lang="zh_CN")
+    shipped = gettext.GNUTranslations(io.BytesIO(
+        (handout.folder / "autograder/locale/zh_CN/LC_MESSAGES/autograder.mo").read_bytes()))._catalog
+    hidden, public = set(), set()
+    for path in PACKAGE_DIR.rglob("*.py"):
+        if "demo" not in path.relative_to(PACKAGE_DIR).parts:
+            (hidden if path.parent.name == "hidden" else public).update(release._message_ids(path))
+    assert public and hidden - public
+    assert not (hidden - public) & set(shipped)
+    full = gettext.translation("autograder", str(PACKAGE_DIR / "locale"), ["zh_CN"])
+    assert all(shipped[key] == full.gettext(key) for key in public if key in full._catalog)
+    assert public <= set(shipped) | {key for key in public if full.gettext(key) == key}
+    assert (handout.folder / "autograder" / "locale" / "language").read_text() == "zh_CN\n"

@@ -610,3 +610,90 @@ def test_the_script_is_the_only_one_and_sorts_in_headless_chromium(klass, tmp_pa
     dom = subprocess.run([*common, tampered.resolve().as_uri()], capture_output=True, text=True, timeout=120)
     assert dom.returncode == 0, dom.stderr[-2000:]
     assert "<title>Grading report</title>" in dom.stdout and 'data-sortable="ready"' in dom.stdout
+
+
+# ---------------------------------------------------------------------------- languages
+
+def test_report_records_its_language_and_english_page_is_lang_en(built):
+    _, report = built
+    assert report.language == "en"
+    page = report.index_path.read_text(encoding="utf-8")
+    assert page.startswith('<!DOCTYPE html>\n<html lang="en">') and '"Noto Sans CJK SC"' in page
+    assert '"sort by this column"' in the_script(page)
+
+
+def test_template_messages_are_escaped_but_keep_markup_values():
+    from markupsafe import Markup
+
+    message = report_module._template_message
+    assert message("Grading report") == "Grading report"
+    assert message("All {count} submissions", count="<b>") == "All &lt;b&gt; submissions"
+    assert message("Each student's feedback (Markdown and HTML) is in {folder}; the student names below link to it.",
+                   folder=Markup("<code>../feedback/</code>")) == (
+        "Each student's feedback (Markdown and HTML) is in <code>../feedback/</code>; the student names below link "
+        "to it.")
+
+
+def test_csv_headers_stay_ids_with_an_optional_localized_row(tmp_path):
+    from autograder.render.csv_gradebook import localized_headers, write_assignment_csv, write_class_csv
+    from autograder.results import TestInfo
+
+    results = [numeric("activations", "ada", {"test_a"}, duration=1.0)]
+    tests = [TestInfo("test_a", 2.0), TestInfo("test_b", 3.0), TestInfo("test_c", 5.0)]
+    write_assignment_csv(tmp_path / "plain.csv", tests, results)
+    write_assignment_csv(tmp_path / "titled.csv", tests, results, localized_header=True)
+    plain = (tmp_path / "plain.csv").read_text().splitlines()
+    titled = (tmp_path / "titled.csv").read_text().splitlines()
+    assert plain[0] == "student,score,max_score,percent,status,test_a,test_b,test_c"
+    assert titled[0] == "student,score,maximum score,percent,status,test_a,test_b,test_c" and titled[1:] == plain
+    write_class_csv(tmp_path / "class.csv", results, localized_header=True)
+    titles, ids = (tmp_path / "class.csv").read_text().splitlines()[:2]
+    assert titles == ids == "student,activations,total"
+    assert localized_headers(["raw_score", "lenet.final_score", "test_x[1]"]) == {
+        "raw_score": "raw score", "lenet.final_score": "lenet: final score", "test_x[1]": "test_x[1]"}
+
+
+CHINESE_HEADINGS = {"Grading report": "评分报告", "Class view": "全班视图",
+                    "Test functions, hardest first": "测试函数（最难的在前）",
+                    "Most common failure messages": "最常见的失败信息",
+                    "Submissions with problems (2)": "出现问题的提交（2）"}
+
+
+def test_report_and_feedback_in_simplified_chinese(tmp_path):
+    """With the zh_CN catalog (autograder/locale/zh_CN/LC_MESSAGES/autograder.mo): the page says
+    lang="zh-CN", its headings, captions and the sorting script's tooltip are Chinese (the
+    script still admitted by its hash), the feedback too; ids, student ids and messages stay."""
+    from autograder.i18n import language, use_language
+
+    results = [*RESULTS[:6], next(r for r in RESULTS if r.assignment == "lenet" and r.student == "frank")]
+    with use_language("zh_CN"):
+        report = write_report(tmp_path, results)
+    assert language() == "en" and report.language == "zh_CN"
+    page = report.index_path.read_text(encoding="utf-8")
+    assert page.startswith('<!DOCTYPE html>\n<html lang="zh-CN">')
+    assert "<title>评分报告</title>" in page and "<h1>评分报告</h1>" in page
+    for english, chinese in CHINESE_HEADINGS.items():
+        assert chinese in page and english not in page, english
+    for english in ("submissions in", "Pass rates count every submission", "mean score (all submissions)",
+                    "had problems and count as failing every test", "score histogram of", "One row per student"):
+        assert english not in page, english
+    assert '<th data-key="student">学生</th>' in page and 'data-key="grading-time">评分时间</th>' in page
+    assert "<td>空提交</td>" in page and "<td>评分程序出错</td>" in page  # carol's and dave's status, translated
+    script = the_script(page)
+    assert '"\\u6309\\u6b64\\u5217\\u6392\\u5e8f"' in script and "sort by this column" not in script  # 按此列排序
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page  # ids and messages: as they are, escaped
+    assert "the grader failed &lt;on this submission&gt;" in page
+    for image in images_of(page):
+        check_png(png_of(image["src"]))
+
+    frank = next(f for f in report.feedback if f.student == "frank")
+    markdown = frank.markdown.read_text(encoding="utf-8")
+    assert markdown.startswith("# 反馈：LeNet") and "- **学生：** frank" in markdown and "## 测试" in markdown
+    assert "测试准确率：0.930（要求至少 0.940）" in markdown and "![训练曲线](frank.training.png)" in markdown
+    for english in ("Feedback:", "**Student:**", "## Tests", "## Messages", "## Training curve", "| test |"):
+        assert english not in markdown, english
+    assert "| test\\_learns\\_mnist | 0/8 | 未通过 | 数值 |" in markdown
+    feedback_page = frank.html.read_text(encoding="utf-8")
+    assert feedback_page.startswith('<!DOCTYPE html>\n<html lang="zh-CN">') and "<h1>反馈：LeNet" in feedback_page
+    assert '<span class="failed">未通过</span>' in feedback_page and "<h2>训练曲线</h2>" in feedback_page
+    assert "<h2>Tests</h2>" not in feedback_page and "<script" not in feedback_page.lower()

@@ -1,6 +1,7 @@
 """Assignment: activation functions in NumPy.
 
 Course notes: 000 section 1.2.1 (激活函数) and 001 section 2.3.
+Handout: README.md (English) and README.zh_CN.md (简体中文讲义), in this folder.
 
 Write each function with NumPy alone (np.exp, np.maximum, np.where, np.max, np.sum, ...).
 Do not call tf.nn.*, keras.activations.*, scipy.special.expit or scipy.special.softmax:

@@ -1,6 +1,7 @@
 """Assignment: weight initialisers in NumPy, exactly as Keras 3 defines them.
 
 Course notes: 000 section 1.2.2 (参数初始化).
+Handout: README.md (English) and README.zh_CN.md (简体中文讲义), in this folder.
 
 Write each function with NumPy alone. Do not call keras.initializers.*, tf.keras.initializers.*,
 tf.random.* or scipy.stats: the point is to write the definitions yourself. (Keras draws

@@ -2,6 +2,7 @@
 
 Course notes: 000 section 3 (SGD, momentum, AdaGrad, RMSprop and Adam on w = 1.0,
 loss = w^2 / 2) and 001 section 2.6 (the update formulas).
+Handout: README.md (English) and README.zh_CN.md (简体中文讲义), in this folder.
 
 Write each rule with NumPy alone; do not call keras.optimizers.* or tf.* (compare with them
 in your own checks if you like).

@@ -2,6 +2,7 @@
 
 Course notes: 000 section 4 (正则化: L1/L2, dropout, early stopping, batch normalisation)
 and 001 section 2.5.
+Handout: README.md (English) and README.zh_CN.md (简体中文讲义), in this folder.
 
 Write each function with NumPy alone; do not call keras.regularizers.*, keras.layers.*,
 keras.callbacks.* or tf.* (compare with them in your own checks if you like).

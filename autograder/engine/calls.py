@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 
 from autograder.checks import MAX_TYPE_NAME_BYTES, CheckFailure, Stage, printable
+from autograder.i18n import _f
 
 # UTF-8 bytes kept of each student-chosen string (the same as characters for ASCII text).
 MAX_STUDENT_MESSAGE_BYTES = 200
@@ -53,16 +54,18 @@ def output_tail(text: str) -> str:
 
 
 def not_attempted(name: str) -> CheckFailure:
-    return CheckFailure(Stage.NOT_ATTEMPTED, f"{name}() is not implemented yet (it raises NotImplementedError).")
+    return CheckFailure(Stage.NOT_ATTEMPTED, _f("{name}() is not implemented yet (it raises NotImplementedError).",
+                                                name=name))
 
 
 def missing(name: str) -> CheckFailure:
-    return CheckFailure(Stage.MISSING, f"your module has no function named {name!r}; keep the names from the stub.")
+    return CheckFailure(Stage.MISSING, _f("your module has no function named {name}; keep the names from the stub.",
+                                          name=repr(name)))
 
 
 def not_callable(name: str, type_name: str) -> CheckFailure:
-    return CheckFailure(Stage.MISSING, f"{name!r} in your module is a {student_text(type_name, MAX_TYPE_NAME_BYTES)}, "
-                                       "not a function.")
+    return CheckFailure(Stage.MISSING, _f("{name} in your module is a {type}, not a function.",
+                                          name=repr(name), type=student_text(type_name, MAX_TYPE_NAME_BYTES)))
 
 
 # What an allocation refused by the sandbox's memory limits looks like from inside: Python's
@@ -78,16 +81,17 @@ def memory_note(type_name: str, message: str, memory_mb: int | None) -> str:
     text, so a student who forges the match learns only the limit, which is public."""
     if memory_mb is None or not _OUT_OF_MEMORY.search(f"{type_name} {message[:4096]}"):
         return ""
-    return f" (out of memory? the grader gives each submission {memory_mb} MB)"
+    return _f(" (out of memory? the grader gives each submission {memory} MB)", memory=memory_mb)
 
 
 def raised(name: str, type_name: str, message: str, where: str = "", *, memory_mb: int | None = None) -> CheckFailure:
     # All three are the student's own text, and any could carry hidden inputs: each is capped.
     where = student_text(where, MAX_WHERE_BYTES)
-    location = f" at {where}" if where else ""
-    return CheckFailure(Stage.EXCEPTION, f"{name}() raised {student_text(type_name, MAX_TYPE_NAME_BYTES)}{location}: "
-                                         f"{student_text(message, MAX_STUDENT_MESSAGE_BYTES)}"
-                                         f"{memory_note(type_name, message, memory_mb)}")
+    location = _f(" at {where}", where=where) if where else ""
+    return CheckFailure(Stage.EXCEPTION, _f("{name}() raised {type}{location}: {message}{note}",
+                                            name=name, type=student_text(type_name, MAX_TYPE_NAME_BYTES),
+                                            location=location, message=student_text(message, MAX_STUDENT_MESSAGE_BYTES),
+                                            note=memory_note(type_name, message, memory_mb)))
 
 
 def import_failed(kind: str, type_name: str, message: str, where: str, *, memory_mb: int | None = None) -> str:
@@ -100,7 +104,8 @@ def import_failed(kind: str, type_name: str, message: str, where: str, *, memory
     message = student_text(message, MAX_STUDENT_MESSAGE_BYTES)
     if kind == "syntax_error":
         return f"SyntaxError{location}: {message}"
-    return f"importing your module raised {student_text(type_name, MAX_TYPE_NAME_BYTES)}{location}: {message}{note}"
+    return _f("importing your module raised {type}{location}: {message}{note}",
+              type=student_text(type_name, MAX_TYPE_NAME_BYTES), location=location, message=message, note=note)
 
 
 class ModifiedInput(CheckFailure):
@@ -111,21 +116,24 @@ class ModifiedInput(CheckFailure):
 def modified_input(name: str, where: str) -> CheckFailure:
     """The function changed an argument in place, which its handout forbids. ``where`` names the
     argument (``params[0]``, ``state['m'][1]``) with the student's own parameter names."""
-    return ModifiedInput(Stage.VALUES, f"{name}() changed its argument {student_text(where, MAX_WHERE_BYTES)} in place; "
-                                      "the handout says never to modify the inputs: build new arrays (w = w - lr * g, "
-                                      "not w -= lr * g) and new lists and dicts, and return them.")
+    return ModifiedInput(Stage.VALUES, _f("{name}() changed its argument {where} in place; the handout says never to "
+                                          "modify the inputs: build new arrays (w = w - lr * g, not w -= lr * g) and "
+                                          "new lists and dicts, and return them.",
+                                          name=name, where=student_text(where, MAX_WHERE_BYTES)))
 
 
 def unencodable(name: str, message: str) -> CheckFailure:
     """The function returned something the worker could not turn into plain data."""
-    return CheckFailure(Stage.TYPE, f"{name}() returned a value that cannot be checked: "
-                                    f"{student_text(message, MAX_STUDENT_MESSAGE_BYTES)}")
+    return CheckFailure(Stage.TYPE, _f("{name}() returned a value that cannot be checked: {message}",
+                                       name=name, message=student_text(message, MAX_STUDENT_MESSAGE_BYTES)))
 
 
 def timed_out(name: str, seconds: float) -> CheckFailure:
-    return CheckFailure(Stage.TIMEOUT, f"{name}() did not return within {seconds:g} s (an infinite loop?).")
+    return CheckFailure(Stage.TIMEOUT, _f("{name}() did not return within {seconds} s (an infinite loop?).",
+                                          name=name, seconds=format(seconds, "g")))
 
 
 def crashed(name: str, how: str) -> CheckFailure:
     # ``how`` may quote a malformed frame (an unknown tag, a status) that the child wrote.
-    return CheckFailure(Stage.CRASH, f"the process running {name}() ended: {student_text(how, MAX_HOW_BYTES)}.")
+    return CheckFailure(Stage.CRASH, _f("the process running {name}() ended: {how}.",
+                                        name=name, how=student_text(how, MAX_HOW_BYTES)))

@@ -55,10 +55,13 @@ def pack(entry: Entry) -> tuple[str, bytes]:
 
 
 def grade_packed(assignment_id: str, student: str, filename: str, content: bytes, mode: str, device: Device,
-                 expected_version: str) -> dict:
-    """Runs on a Dask worker: unpack the submission privately, grade it, return a plain dict."""
+                 expected_version: str, language: str = "en") -> dict:
+    """Runs on a Dask worker: unpack the submission privately, grade it in ``language``, return a
+    plain dict."""
     configure_process(device)  # before this process first imports Keras; a no-op afterwards
     from autograder.engine.grade import grade_entry, grader_version
+    from autograder.i18n import set_language
+    set_language(language)
     from autograder.results import SubmissionResult, SubmissionStatus
     from autograder.sandbox.launcher import SandboxMode
 
@@ -105,12 +108,14 @@ class DaskGrading:
         """Yield (entry, fingerprint, result dict or the task's exception) as tasks finish."""
         from distributed import as_completed
 
+        from autograder.i18n import language
+
         resources = {GPU_RESOURCE: 1} if self._device.device == "gpu" else None
         futures = {}
         for entry, content_hash in pending:
             filename, content = pack(entry)
             future = self.client.submit(
-                grade_packed, assignment_id, entry.student, filename, content, mode, self._device, version,
+                grade_packed, assignment_id, entry.student, filename, content, mode, self._device, version, language(),
                 key=f"grade-{assignment_id}-{content_hash[:16]}-{len(futures)}", pure=False, resources=resources,
             )
             futures[future] = (entry, content_hash)

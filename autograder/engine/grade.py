@@ -19,6 +19,7 @@ from autograder.assignments import PACKAGE_DIR, Assignment
 from autograder.checks import Stage
 from autograder.engine import calls
 from autograder.engine.runner import collect_tests, run_tests
+from autograder.i18n import ENGLISH, _, _f, language
 from autograder.intake import Entry, Problem, Staged, stage
 from autograder.notebooks import top_level_names
 from autograder.results import Outcome, SubmissionResult, SubmissionStatus, TestInfo, TestResult, max_score_of
@@ -46,8 +47,9 @@ def tests_of(test_file: Path) -> tuple[TestInfo, ...]:
 # Parts of the package that cannot change a score: sample cohorts, handout building, the
 # other assignments' hidden tests (this assignment's are added back by name), and what only
 # renders or compares stored results (CSVs, report, LMS files, the late policy, regrade diffs):
-# a new report layout or a granted extension must not regrade a class.
-_NOT_SCORING = ("demo", "export", "hidden", "render", "course.py", "regrade.py")
+# a new report layout or a granted extension must not regrade a class; nor does the catalogs'
+# maintenance tool (the language itself is part of the version, see grader_version).
+_NOT_SCORING = ("demo", "export", "hidden", "render", "course.py", "regrade.py", "translations.py")
 
 
 def scoring_files(assignment: Assignment) -> list[Path]:
@@ -64,6 +66,8 @@ def grader_version(assignment: Assignment) -> str:
     digest = hashlib.sha256(__version__.encode())
     for path in scoring_files(assignment):
         digest.update(_name_in_version(path).encode() + b"\0" + path.read_bytes())
+    if language() != ENGLISH:  # the feedback's language: English versions are what they always were
+        digest.update(b"language\0" + language().encode())
     return digest.hexdigest()[:16]
 
 
@@ -135,7 +139,8 @@ def grade_staged(assignment: Assignment, staged: Staged, student: str, *, public
         if failure is not None:
             result.status = IMPORT_FAILURE_STATUS[failure.kind]
             result.detail = failure.message
-            result.tests = _all_failed(tests, Stage.IMPORT, f"your module could not be imported: {failure.message}")
+            result.tests = _all_failed(tests, Stage.IMPORT, _f("your module could not be imported: {message}",
+                                                               message=failure.message))
         else:
             result.tests = run_tests(test_file, submission, None if public else assignment.solution_path)
         # What the student's code printed: terminal escapes and control characters out, 4 KB kept.
@@ -161,10 +166,10 @@ def grade_entry(assignment: Assignment, entry: Entry, *, public: bool = False,
             else:
                 result = grade_staged(assignment, staged, entry.student, public=public, mode=mode, device=device)
     except Exception as error:  # noqa: BLE001 - one submission's grader failure must not stop a batch
-        detail = f"the grader failed on this submission: {type(error).__name__}: {error}"
+        detail = _f("the grader failed on this submission: {error}", error="{}: {}".format(type(error).__name__, error))
         result = SubmissionResult(assignment.id, entry.student, SubmissionStatus.GRADER_ERROR,
                                   max_score=max_score, detail=detail[:500],
-                                  tests=_all_failed(tests, Stage.IMPORT, "not graded: the grader failed"),
+                                  tests=_all_failed(tests, Stage.IMPORT, _("not graded: the grader failed")),
                                   stdout_tail=traceback.format_exc()[-2000:])
     result.duration_s = round(time.monotonic() - started, 3)
     return result

@@ -26,6 +26,7 @@ import pytest
 
 from autograder.checks import CheckFailure, Stage
 from autograder.engine import calls
+from autograder.i18n import N_, _, _f
 from autograder.sandbox.child import unchanged
 
 # The grader's own packages, as shipped beside a handout: their frames are never the student's.
@@ -34,8 +35,9 @@ GRADER_PACKAGES = (Path(__file__).resolve().parents[1], Path(__file__).resolve()
 MAX_FRAMES_SHOWN = 3
 MAX_REASON_CHARS = 300
 PLUGIN_NAME = "autograder-public-checks"
-# The footer `autograder check` prints under its table (autograder/cli.py).
-SCORE_NOTE = "on the public checks (the hidden tests use other inputs; passing these is a start, not a guarantee)"
+# The footer `autograder check` prints under its table (autograder/cli.py); translated where it
+# is shown, with ``_(SCORE_NOTE)``.
+SCORE_NOTE = N_("on the public checks (the hidden tests use other inputs; passing these is a start, not a guarantee)")
 
 
 def _is_library_file(filename: str) -> bool:
@@ -126,10 +128,12 @@ class LocalSubmission(NamespaceSubmission):
         except SyntaxError as error:
             where = self._syntax_where(error)
             message = calls.import_failed("syntax_error", "SyntaxError", str(error.msg), where)
-            raise CheckFailure(Stage.IMPORT, f"your module could not be imported: {message}") from error
+            raise CheckFailure(Stage.IMPORT, _f("your module could not be imported: {message}",
+                                                message=message)) from error
         except (Exception, SystemExit) as error:  # noqa: BLE001 - the sandbox reports these as import failures
             message = calls.import_failed("exception", type(error).__name__, str(error), self._where(error))
-            raise CheckFailure(Stage.IMPORT, f"your module could not be imported: {message}") from error
+            raise CheckFailure(Stage.IMPORT, _f("your module could not be imported: {message}",
+                                                message=message)) from error
         super().__init__(vars(module))
 
     def _syntax_where(self, error: SyntaxError) -> str:
@@ -273,13 +277,14 @@ class PublicChecksReport:
             frames = [f for f in traceback.extract_tb(error.__traceback__)
                       if Path(f.filename).resolve() == test_file.resolve()
                       or _is_student_file(f.filename, self.submission_dirs)]
-        shown = [f"{self._location(f.filename, f.lineno)} in {f.name}: {(f.line or '').strip()}"
+        shown = [_f("{location} in {function}: {code}", location=self._location(f.filename, f.lineno),
+                    function=f.name, code=(f.line or "").strip())
                  for f in frames[-MAX_FRAMES_SHOWN:]]
         if isinstance(error, SyntaxError) and error.filename and error.lineno:
             source = (error.text or linecache.getline(error.filename, error.lineno)).strip()
             shown.append(f"{self._location(error.filename, error.lineno)}: {source}")
         if len(frames) > MAX_FRAMES_SHOWN:
-            shown.insert(0, f"({len(frames) - MAX_FRAMES_SHOWN} outer frames left out)")
+            shown.insert(0, _f("({count} outer frames left out)", count=len(frames) - MAX_FRAMES_SHOWN))
         return shown
 
     def pytest_runtest_makereport(self, item, call):
@@ -297,7 +302,7 @@ class PublicChecksReport:
         elif isinstance(error, CheckFailure):
             line.status, line.reason = error.stage.value, _one_line(error.message)
         else:
-            what = "" if call.when == "call" else f" (at {call.when})"
+            what = "" if call.when == "call" else _f(" (at {phase})", phase=call.when)
             line.status = "error"
             line.reason = _one_line(f"{type(error).__name__}{what}: {error}")
         if line.status != "skipped":
@@ -311,17 +316,19 @@ class PublicChecksReport:
         tw = terminalreporter
         if self.short:
             for report in self.collection_errors:
-                tw.write_sep("=", f"ERROR collecting {report.nodeid or 'tests'}", red=True, bold=True)
+                title = (_f("ERROR collecting {node}", node=report.nodeid) if report.nodeid
+                         else _("ERROR collecting tests"))
+                tw.write_sep("=", title, red=True, bold=True)
                 tw.write_line(str(report.longrepr).rstrip())
         ran = [line for line in self.lines.values() if line.status]
         if not ran:
             return
-        tw.write_sep("=", "public checks: points per test")
+        tw.write_sep("=", _("public checks: points per test"))
         width = max(len(line.name) for line in ran)
         for line in ran:
-            bonus = " (bonus)" if line.bonus else ""
+            bonus = _(" (bonus)") if line.bonus else ""
             points = "-" if line.max_points is None else f"{self._points(line.points)}/{self._points(line.max_points)}"
-            result = "passed" if line.passed else f"{line.status}: {line.reason}"
+            result = _("passed") if line.passed else "{}: {}".format(line.status, line.reason)
             tw.write_line(f"{points:>5}  {line.name + bonus:<{width}}  {result}", red=not line.passed and
                           line.status != "skipped", green=line.passed)
             for frame in line.frames:
@@ -330,7 +337,8 @@ class PublicChecksReport:
         score = sum(line.points for line in scored if not line.bonus)
         maximum = sum(line.max_points for line in scored if not line.bonus)
         bonus = sum(line.points for line in scored if line.bonus)
-        extra = f" + {self._points(bonus)} bonus" if any(line.bonus for line in scored) else ""
-        tw.write_line(f"score: {self._points(score)}/{self._points(maximum)}{extra} {SCORE_NOTE}", bold=True)
+        extra = _f(" + {bonus} bonus", bonus=self._points(bonus)) if any(line.bonus for line in scored) else ""
+        tw.write_line(_f("score: {score}/{maximum}{extra} {note}", score=self._points(score),
+                         maximum=self._points(maximum), extra=extra, note=_(SCORE_NOTE)), bold=True)
         if self.short and any(not line.passed and line.status != "skipped" for line in ran):
-            tw.write_line("pytest's own report, with tracebacks and what your code printed: add --tb=long")
+            tw.write_line(_("pytest's own report, with tracebacks and what your code printed: add --tb=long"))

@@ -24,6 +24,7 @@ from autograder.checks import CheckFailure, Stage
 from autograder.engine.grade import _all_failed, tests_of
 from autograder.engine.local import NamespaceSubmission
 from autograder.engine.runner import run_tests
+from autograder.i18n import _, _f
 from autograder.results import TestResult
 from autograder.sandbox.child import protocol
 
@@ -70,7 +71,8 @@ class OtterSubmission(NamespaceSubmission):
         try:
             return _round_trip({"value": value}, materialize_models=False)["value"]
         except Exception as error:  # noqa: BLE001 - the sandboxed worker reports this as 'unencodable'
-            raise CheckFailure(Stage.TYPE, f"{name}() returned a value that cannot be checked: {error}"[:300]) from None
+            raise CheckFailure(Stage.TYPE, _f("{name}() returned a value that cannot be checked: {message}",
+                                              name=name, message=str(error))[:300]) from None
 
 
 def script_failure() -> str | None:
@@ -86,7 +88,8 @@ def script_failure() -> str | None:
         return None
     result = shell.last_execution_result
     error = result.error_before_exec or result.error_in_exec
-    return f"importing your module raised {type(error).__name__}: {str(error)[:MAX_IMPORT_ERROR_CHARS]}"
+    return _f("importing your module raised {type}{location}: {message}{note}", type=type(error).__name__,
+              location="", message=str(error)[:MAX_IMPORT_ERROR_CHARS], note="")
 
 
 def results_for(assignment_id: str, env: dict) -> dict[str, TestResult]:
@@ -99,7 +102,7 @@ def results_for(assignment_id: str, env: dict) -> dict[str, TestResult]:
             results = run_tests(assignment.hidden_tests_path, OtterSubmission(env), assignment.solution_path)
         else:
             results = _all_failed(tests_of(assignment.hidden_tests_path), Stage.IMPORT,
-                                 f"your module could not be imported: {failure}")
+                                 _f("your module could not be imported: {message}", message=failure))
         _RESULTS[key] = (env, {result.name: result for result in results})
     return _RESULTS[key][1]
 
@@ -108,8 +111,8 @@ def check(assignment_id: str, test_name: str, env: dict) -> None:
     """One otter test case: raise AssertionError with our feedback unless ``test_name`` passed."""
     results = results_for(assignment_id, env)
     if test_name not in results:
-        raise AssertionError(f"the hidden tests have no test {test_name!r}: this otter autograder is out of "
-                             "date; export it again")
+        raise AssertionError(_f("the hidden tests have no test {test}: this otter autograder is out of "
+                                "date; export it again", test=repr(test_name)))
     result = results[test_name]
     if result.points < result.max_points:
-        raise AssertionError(result.message or "the output is not correct")
+        raise AssertionError(result.message or _("the output is not correct"))

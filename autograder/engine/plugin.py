@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from autograder.checks import CheckFailure, Stage, take_measurements
+from autograder.i18n import _, _f
 from autograder.results import Outcome, TestInfo, TestResult
 
 MAX_INTERNAL_ERROR_CHARS = 300
@@ -55,11 +56,11 @@ def result_from_exception(info: TestInfo, error: BaseException | None, seconds: 
     if isinstance(error, AssertionError):
         # A bare assert's message could hold expected values: say only that the check failed.
         return TestResult(points=0.0, outcome=Outcome.FAILED, stage=Stage.VALUES.value,
-                          message="the output is not correct", **common)
+                          message=_("the output is not correct"), **common)
     # Anything else is a bug in the grading test, not the student's fault; say so plainly.
     text = f"{type(error).__name__}: {error}"[:MAX_INTERNAL_ERROR_CHARS]
-    return TestResult(points=0.0, outcome=Outcome.ERROR, stage="error", message=f"internal grader error ({text})",
-                      **common)
+    return TestResult(points=0.0, outcome=Outcome.ERROR, stage="error",
+                      message=_f("internal grader error ({error})", error=text), **common)
 
 
 GRADING_PLUGIN = pytest.StashKey["GradingPlugin"]()

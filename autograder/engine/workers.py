@@ -14,6 +14,7 @@ from pathlib import Path
 
 from autograder.assignments import Assignment, get_assignment
 from autograder.engine.grade import grade_entry
+from autograder.i18n import language, set_language
 from autograder.intake import Entry
 from autograder.results import SubmissionResult
 from autograder.sandbox.launcher import SandboxMode
@@ -35,8 +36,11 @@ def grading_pool(jobs: int, device: Device) -> ProcessPoolExecutor:
                                initializer=_start_grading_process, initargs=(device,))
 
 
-def grade_in_worker(assignment_id: str, student: str, path: str, public: bool, mode: str, device: Device) -> dict:
-    """Runs in a grading process: plain arguments in, a plain dict out."""
+def grade_in_worker(assignment_id: str, student: str, path: str, public: bool, mode: str, device: Device,
+                    lang: str = "en") -> dict:
+    """Runs in a grading process: plain arguments in (``lang``: the messages' language), a plain
+    dict out."""
+    set_language(lang)
     result = grade_entry(get_assignment(assignment_id), Entry(student, Path(path)), public=public,
                          mode=SandboxMode(mode), device=device)
     return result.to_dict()
@@ -49,6 +53,6 @@ def grade_entries_isolated(assignment: Assignment, runs: list[tuple[Entry, bool]
     if not assignment.uses_keras:
         return [grade_entry(assignment, entry, public=public, mode=mode, device=device) for entry, public in runs]
     with grading_pool(1, device) as pool:
-        futures = [pool.submit(grade_in_worker, assignment.id, entry.student, str(entry.path), public, mode.value, device)
-                   for entry, public in runs]
+        futures = [pool.submit(grade_in_worker, assignment.id, entry.student, str(entry.path), public, mode.value, device,
+                               language()) for entry, public in runs]
         return [SubmissionResult.from_dict(future.result()) for future in futures]

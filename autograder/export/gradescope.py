@@ -79,7 +79,7 @@ PYTHON="$ROOT/venv/bin/python"
 # Student code runs as another user; it must not read the hidden tests or the solution.
 chmod -R go-rwx "$SOURCE"
 cd "$SOURCE"
-PYTHONPATH="$SOURCE" exec "$PYTHON" -m autograder gradescope-run {assignment} --root "$ROOT"
+PYTHONPATH="$SOURCE" exec "$PYTHON" -m autograder gradescope-run {assignment} --root "$ROOT" --lang {lang}
 """
 
 
@@ -118,8 +118,9 @@ def setup_script(assignment: Assignment) -> str:
     return SETUP_SH.format(data_steps="\n".join(steps))
 
 
-def build_gradescope_export(assignment: Assignment, zip_path: Path) -> GradescopeExport:
-    """Write the autograder zip for ``assignment`` to ``zip_path`` (replaced if it exists)."""
+def build_gradescope_export(assignment: Assignment, zip_path: Path, *, lang: str = "en") -> GradescopeExport:
+    """Write the autograder zip for ``assignment`` to ``zip_path`` (replaced if it exists); its
+    feedback (results.json) is in ``lang``."""
     sources = grading_files(assignment)
     # The public checks run too (their feedback is shown at once).
     for path in (assignment.stub_path, assignment.public_tests_path, assignment.handout_path):
@@ -129,7 +130,7 @@ def build_gradescope_export(assignment: Assignment, zip_path: Path) -> Gradescop
         raise ExportError(f"cannot export {assignment.id}: missing {', '.join(missing)}")
     generated = {
         "setup.sh": setup_script(assignment),
-        "run_autograder": RUN_AUTOGRADER.format(assignment=assignment.id),
+        "run_autograder": RUN_AUTOGRADER.format(assignment=assignment.id, lang=lang),
         "requirements.txt": requirements(),
     }
 

@@ -1,6 +1,7 @@
 """The files an exported autograder grades one assignment with (Gradescope, otter-grader).
 
-The ``autograder`` package (its modules and the runner's ini file; no demo cohorts, no caches)
+The ``autograder`` package (its modules, the runner's ini file and the compiled message catalogs;
+no demo cohorts, no caches)
 with this assignment's hidden tests and no other's, its reference solution and its stub (where
 ``autograder.assignments`` looks for them, beside the package: a submitted notebook keeps the
 top-level assignments of the stub's names, as on any grading run) and the ``datasets`` package, for
@@ -16,7 +17,8 @@ from pathlib import Path
 from autograder.assignments import PACKAGE_DIR, REPO_ROOT, Assignment
 
 DATASETS_DIR = REPO_ROOT / "datasets"
-_PACKAGE_SUFFIXES = (".py", ".ini")
+# .mo: the compiled message catalogs, which gettext reads (autograder/i18n.py).
+_PACKAGE_SUFFIXES = (".py", ".ini", ".mo")
 _SKIPPED_PARTS = {"demo", "__pycache__"}
 
 

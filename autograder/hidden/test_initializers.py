@@ -56,6 +56,7 @@ import numpy as np
 import pytest
 
 from autograder.checks import CheckFailure, Stage, expect_array, expect_true
+from autograder.i18n import _, _f
 
 DELTA = 1e-9
 LOG_TERM = math.log(2.0 / DELTA)  # 21.4
@@ -159,33 +160,40 @@ def bound_ratios(x, center: float, half_width: float, kind: str) -> dict:
 
 def expect_float_array(got, shape, dtype, what):
     if type(got) is not np.ndarray:
-        raise CheckFailure(Stage.TYPE, f"{what} should be a numpy.ndarray, but it is a {type(got).__name__}.")
+        raise CheckFailure(Stage.TYPE, _f("{what} should be a numpy.ndarray, but it is a {type}.",
+                                          what=what, type=type(got).__name__))
     if got.shape != tuple(shape):
-        raise CheckFailure(Stage.SHAPE, f"{what} has shape {got.shape}, but it should have shape {tuple(shape)}.")
+        raise CheckFailure(Stage.SHAPE, _f("{what} has shape {got}, but it should have shape {expected}.",
+                                           what=what, got=got.shape, expected=tuple(shape)))
     if got.dtype != np.dtype(dtype):
-        raise CheckFailure(Stage.DTYPE, f"{what} has dtype {got.dtype}, but it should have dtype {np.dtype(dtype)}.")
+        raise CheckFailure(Stage.DTYPE, _f("{what} has dtype {got}, but it should have dtype {expected}.",
+                                           what=what, got=got.dtype, expected=np.dtype(dtype)))
     if not np.all(np.isfinite(got)):
-        raise CheckFailure(Stage.FINITE, f"{what} contains NaN or infinity.")
+        raise CheckFailure(Stage.FINITE, _f("{what} contains NaN or infinity.", what=what))
 
 
 def expect_moments(ratios: dict, what: str, size: int):
-    expect_true(ratios["mean"] <= 1.0, f"the mean of {what} ({size} values) is too far from the expected mean "
-                f"({ratios['mean']:.3g} times the tolerance for this sample size).")
-    expect_true(ratios["variance"] <= 1.0, f"the standard deviation of {what} ({size} values) is wrong "
-                f"({ratios['variance']:.3g} times the tolerance for this sample size): check the gain, "
-                "the fans, and the truncation correction.")
+    expect_true(ratios["mean"] <= 1.0, _f("the mean of {what} ({size} values) is too far from the expected mean "
+                                          "({ratio} times the tolerance for this sample size).",
+                                          what=what, size=size, ratio=format(ratios["mean"], ".3g")))
+    expect_true(ratios["variance"] <= 1.0, _f("the standard deviation of {what} ({size} values) is wrong "
+                                              "({ratio} times the tolerance for this sample size): check the gain, "
+                                              "the fans, and the truncation correction.",
+                                              what=what, size=size, ratio=format(ratios["variance"], ".3g")))
 
 
 def expect_bounds(ratios: dict, what: str):
-    expect_true(ratios["outside"] <= 1.0, f"{what} has values outside the range it should be limited to.")
+    expect_true(ratios["outside"] <= 1.0, _f("{what} has values outside the range it should be limited to.",
+                                             what=what))
     expect_true(ratios["reach_high"] <= 1.0 and ratios["reach_low"] <= 1.0,
-                f"{what} does not reach the ends of the range it should cover: is the limit (or the "
-                "truncation point) too small?")
+                _f("{what} does not reach the ends of the range it should cover: is the limit (or the "
+                   "truncation point) too small?", what=what))
 
 
 def expect_cdf(ratio: float, what: str):
-    expect_true(ratio <= 1.0, f"the distribution of {what} is not the expected one: its empirical CDF is "
-                f"{ratio:.3g} times the tolerance away from the expected CDF.")
+    expect_true(ratio <= 1.0, _f("the distribution of {what} is not the expected one: its empirical CDF is "
+                                 "{ratio} times the tolerance away from the expected CDF.",
+                                 what=what, ratio=format(ratio, ".3g")))
 
 
 def sample(function, shape, seed, what, **kwargs):
@@ -197,20 +205,20 @@ def sample(function, shape, seed, what, **kwargs):
 def check_shape_dtype_and_seed(function, name, **kwargs):
     a = sample(function, (4, 5), 11, f"{name}((4, 5), seed=11)", **kwargs)
     b = function((4, 5), seed=11, **kwargs)
-    expect_array(b, a, rtol=0, atol=0, what=f"a second call of {name}((4, 5), seed=11)")
+    expect_array(b, a, rtol=0, atol=0, what=_f("a second call of {name}((4, 5), seed=11)", name=name))
     c = sample(function, (4, 5), 12, f"{name}((4, 5), seed=12)", **kwargs)
-    expect_true(not np.array_equal(a, c), f"{name} gives the same values for seeds 11 and 12.")
+    expect_true(not np.array_equal(a, c), _f("{name} gives the same values for seeds 11 and 12.", name=name))
     sample(function, (3, 3, 2, 4), 13, f"{name}((3, 3, 2, 4), seed=13, dtype='float64')",
            **kwargs, dtype="float64")
     sample(function, (7,), 14, f"{name}((7,), seed=14)", **kwargs)
-    expect_true(len(np.unique(a)) > 1, f"{name}((4, 5), seed=11) has all its values equal.")
+    expect_true(len(np.unique(a)) > 1, _f("{name}((4, 5), seed=11) has all its values equal.", name=name))
     # A shape with no values has fans of 0: n = max(1, fan) keeps the scale finite.
     sample(function, (0, 0), 15, f"{name}((0, 0), seed=15)", **kwargs)
     # seed defaults to None: fresh random numbers on every call.
     d, e = function((4, 5), **kwargs), function((4, 5), **kwargs)
-    expect_float_array(d, (4, 5), kwargs.get("dtype", "float32"), f"{name}((4, 5)) without a seed")
-    expect_true(not np.array_equal(d, e), f"two calls of {name}((4, 5)) without a seed give the same values: "
-                "seed=None should draw fresh random numbers.")
+    expect_float_array(d, (4, 5), kwargs.get("dtype", "float32"), _f("{name}((4, 5)) without a seed", name=name))
+    expect_true(not np.array_equal(d, e), _f("two calls of {name}((4, 5)) without a seed give the same values: "
+                                             "seed=None should draw fresh random numbers.", name=name))
 
 
 def fans(shape):
@@ -271,13 +279,14 @@ def check_scaled_uniform_distribution(function, name, scale, mode, seed):
 
 def expect_fans(got, expected, shape):
     what = f"compute_fans({shape})"
-    expect_true(type(got) is tuple, f"{what} should return a tuple (fan_in, fan_out), not a {type(got).__name__}.",
-                stage=Stage.TYPE)
-    expect_true(len(got) == 2, f"{what} should return 2 numbers, not {len(got)}.", stage=Stage.SHAPE)
+    expect_true(type(got) is tuple, _f("{what} should return a tuple (fan_in, fan_out), not a {type}.",
+                                       what=what, type=type(got).__name__), stage=Stage.TYPE)
+    expect_true(len(got) == 2, _f("{what} should return 2 numbers, not {count}.", what=what, count=len(got)),
+                stage=Stage.SHAPE)
     expect_true(all(isinstance(v, numbers.Integral) and not isinstance(v, bool) for v in got),
-                f"{what} should return two ints.", stage=Stage.TYPE)
-    expect_true(got[0] == expected[0], f"{what}: fan_in is wrong.")
-    expect_true(got[1] == expected[1], f"{what}: fan_out is wrong.")
+                _f("{what} should return two ints.", what=what), stage=Stage.TYPE)
+    expect_true(got[0] == expected[0], _f("{what}: fan_in is wrong.", what=what))
+    expect_true(got[1] == expected[1], _f("{what}: fan_out is wrong.", what=what))
 
 
 @pytest.mark.points(1)
@@ -310,7 +319,8 @@ def test_random_normal_shape_dtype_and_seed(submission):
 @pytest.mark.points(1)
 def test_random_normal_mean_and_std(submission):
     x = sample(submission.random_normal, DENSE, 201, "random_normal((300, 200))")
-    expect_moments(gaussian_moment_ratios(x, 0.0, 0.05), "random_normal((300, 200)) (default mean and stddev)", x.size)
+    expect_moments(gaussian_moment_ratios(x, 0.0, 0.05), _("random_normal((300, 200)) (default mean and stddev)"),
+                   x.size)
     x = sample(submission.random_normal, CONV, 202, "random_normal(..., mean=1.5, stddev=2.0)", mean=1.5, stddev=2.0)
     expect_moments(gaussian_moment_ratios(x, 1.5, 2.0), "random_normal(..., mean=1.5, stddev=2.0)", x.size)
 
@@ -329,7 +339,7 @@ def test_random_normal_distribution_not_truncated(submission):
 def truncated_normal_call(mean, stddev):
     """(description, keyword arguments) of a call with mean and stddev, or without them (None)."""
     if mean is None:
-        return "truncated_normal(...) (default mean and stddev)", {}
+        return _("truncated_normal(...) (default mean and stddev)"), {}
     return f"truncated_normal(..., mean={mean}, stddev={stddev})", dict(mean=mean, stddev=stddev)
 
 

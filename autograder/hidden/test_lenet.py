@@ -7,6 +7,7 @@
 import pytest
 
 from autograder.checks import expect_equal
+from autograder.i18n import _f
 from autograder.model_checks import check_architecture, check_learns, check_parameter_counts
 from autograder.model_recipes import MIN_TEST_ACCURACY, RECIPES
 
@@ -44,5 +45,5 @@ def test_layer_output_shapes(submission, reference):
     expected = reference.layer_output_shapes()
     if isinstance(got, list) and len(got) == len(expected):
         for index, (mine, theirs) in enumerate(zip(got, expected), start=1):
-            expect_equal(mine, theirs, what=f"the shape after layer {index}")
+            expect_equal(mine, theirs, what=_f("the shape after layer {index}", index=index))
     expect_equal(got, expected, what="layer_output_shapes()")

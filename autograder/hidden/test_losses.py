@@ -29,6 +29,7 @@ import numpy as np
 import pytest
 
 from autograder.checks import expect_scalar
+from autograder.i18n import _, _f
 
 DTYPES = [pytest.param(np.float32, id="float32"), pytest.param(np.float64, id="float64")]
 TOL = {np.float32: dict(rtol=1e-5, atol=1e-6), np.float64: dict(rtol=1e-10, atol=1e-12)}
@@ -59,13 +60,13 @@ def test_categorical_crossentropy_probabilities(submission, reference, dtype):
     y_true, y_pred = one_hot(rng, 12, 5, dtype), softmax_rows(rng, 12, 5, dtype)
     expect_scalar(
         submission.categorical_crossentropy(y_true, y_pred), reference.categorical_crossentropy(y_true, y_pred),
-        **TOL[dtype], what="categorical_crossentropy of one-hot labels and probabilities",
+        **TOL[dtype], what=_("categorical_crossentropy of one-hot labels and probabilities"),
     )
     # Soft labels (rows of class probabilities): -sum_c y_c log p_c, not -log p[argmax y].
     y_true, y_pred = softmax_rows(rng, 12, 5, dtype, scale=1.0), softmax_rows(rng, 12, 5, dtype)
     expect_scalar(
         submission.categorical_crossentropy(y_true, y_pred), reference.categorical_crossentropy(y_true, y_pred),
-        **TOL[dtype], what="categorical_crossentropy of soft labels (rows of class probabilities)",
+        **TOL[dtype], what=_("categorical_crossentropy of soft labels (rows of class probabilities)"),
     )
 
 
@@ -76,7 +77,7 @@ def test_categorical_crossentropy_renormalises_rows(submission, reference):
     y_pred = rng.uniform(0.05, 2.0, size=(8, 4))  # rows that do not sum to 1
     expect_scalar(
         submission.categorical_crossentropy(y_true, y_pred), reference.categorical_crossentropy(y_true, y_pred),
-        **TOL[np.float64], what="categorical_crossentropy of predictions whose rows do not sum to 1",
+        **TOL[np.float64], what=_("categorical_crossentropy of predictions whose rows do not sum to 1"),
     )
     # Rows with zeros that do not sum to 1: renormalising first, then clipping, gives -log(1e-7) for
     # each 0; clipping first, then renormalising, does not (it is off by up to log 2 here).
@@ -84,7 +85,7 @@ def test_categorical_crossentropy_renormalises_rows(submission, reference):
     y_pred = np.array([[0, 0.5, 0], [0.25, 0, 0], [0.2, 0.3, 0], [0, 0.4, 0.1]], dtype=np.float64)
     expect_scalar(
         submission.categorical_crossentropy(y_true, y_pred), reference.categorical_crossentropy(y_true, y_pred),
-        **CLIP_TOL, what="categorical_crossentropy of rows with zeros that do not sum to 1",
+        **CLIP_TOL, what=_("categorical_crossentropy of rows with zeros that do not sum to 1"),
     )
 
 
@@ -94,7 +95,7 @@ def test_categorical_crossentropy_probabilities_of_exactly_0_and_1(submission, r
     y_pred = np.array([[0, 1, 0], [1, 0, 0], [0.5, 0.5, 0], [0.2, 0, 0.8], [0, 0, 1], [0.7, 0.1, 0.2]], dtype=np.float64)
     expect_scalar(
         submission.categorical_crossentropy(y_true, y_pred), reference.categorical_crossentropy(y_true, y_pred),
-        **CLIP_TOL, what="categorical_crossentropy with predicted probabilities of exactly 0 and 1",
+        **CLIP_TOL, what=_("categorical_crossentropy with predicted probabilities of exactly 0 and 1"),
     )
 
 
@@ -113,7 +114,7 @@ def test_categorical_crossentropy_from_logits(submission, reference, dtype):
     expect_scalar(
         submission.categorical_crossentropy(y_true.astype(np.int64), logits, from_logits=True),
         reference.categorical_crossentropy(y_true, logits, from_logits=True),
-        **TOL[dtype], what="categorical_crossentropy(..., from_logits=True) of int one-hot labels",
+        **TOL[dtype], what=_("categorical_crossentropy(..., from_logits=True) of int one-hot labels"),
     )
 
 
@@ -128,7 +129,7 @@ def test_categorical_crossentropy_large_logits(submission, reference, dtype):
     expect_scalar(
         submission.categorical_crossentropy(y_true, logits, from_logits=True),
         reference.categorical_crossentropy(y_true, logits, from_logits=True),
-        **TOL[dtype], what="categorical_crossentropy of logits up to +-1000",
+        **TOL[dtype], what=_("categorical_crossentropy of logits up to +-1000"),
     )
 
 
@@ -144,14 +145,14 @@ def test_binary_crossentropy_probabilities(submission, reference, dtype):
         y_pred = rng.uniform(0.01, 0.99, size=shape).astype(dtype)
         expect_scalar(
             submission.binary_crossentropy(y_true, y_pred), reference.binary_crossentropy(y_true, y_pred),
-            **TOL[dtype], what=f"binary_crossentropy of shape {shape}",
+            **TOL[dtype], what=_f("binary_crossentropy of shape {shape}", shape=shape),
         )
     # Labels anywhere in [0, 1], not only 0 and 1.
     y_true = rng.uniform(0.0, 1.0, size=(6, 4)).astype(dtype)
     y_pred = rng.uniform(0.01, 0.99, size=(6, 4)).astype(dtype)
     expect_scalar(
         submission.binary_crossentropy(y_true, y_pred), reference.binary_crossentropy(y_true, y_pred),
-        **TOL[dtype], what="binary_crossentropy of labels between 0 and 1",
+        **TOL[dtype], what=_("binary_crossentropy of labels between 0 and 1"),
     )
 
 
@@ -161,7 +162,7 @@ def test_binary_crossentropy_probabilities_of_exactly_0_and_1(submission, refere
     y_pred = np.array([[0, 1, 0, 1], [1, 0, 1, 0.5], [0.25, 0.75, 0, 1]], dtype=np.float64)
     expect_scalar(
         submission.binary_crossentropy(y_true, y_pred), reference.binary_crossentropy(y_true, y_pred),
-        **CLIP_TOL, what="binary_crossentropy with predicted probabilities of exactly 0 and 1",
+        **CLIP_TOL, what=_("binary_crossentropy with predicted probabilities of exactly 0 and 1"),
     )
 
 
@@ -175,14 +176,14 @@ def test_binary_crossentropy_from_logits(submission, reference, dtype):
         expect_scalar(
             submission.binary_crossentropy(y_true, logits, from_logits=True),
             reference.binary_crossentropy(y_true, logits, from_logits=True),
-            **TOL[dtype], what=f"binary_crossentropy(..., from_logits=True) of shape {shape}",
+            **TOL[dtype], what=_f("binary_crossentropy(..., from_logits=True) of shape {shape}", shape=shape),
         )
     y_true = rng.uniform(0.0, 1.0, size=(5, 3)).astype(dtype)  # labels between 0 and 1
     logits = rng.normal(scale=3.0, size=(5, 3)).astype(dtype)
     expect_scalar(
         submission.binary_crossentropy(y_true, logits, from_logits=True),
         reference.binary_crossentropy(y_true, logits, from_logits=True),
-        **TOL[dtype], what="binary_crossentropy(..., from_logits=True) of labels between 0 and 1",
+        **TOL[dtype], what=_("binary_crossentropy(..., from_logits=True) of labels between 0 and 1"),
     )
 
 
@@ -196,7 +197,7 @@ def test_binary_crossentropy_large_logits(submission, reference, dtype):
     expect_scalar(
         submission.binary_crossentropy(y_true, logits, from_logits=True),
         reference.binary_crossentropy(y_true, logits, from_logits=True),
-        **TOL[dtype], what="binary_crossentropy of logits up to +-1000",
+        **TOL[dtype], what=_("binary_crossentropy of logits up to +-1000"),
     )
 
 
@@ -217,7 +218,7 @@ def test_mean_absolute_error(submission, reference, dtype):
         y_true, y_pred = regression_pair(seed, shape, dtype)
         expect_scalar(
             submission.mean_absolute_error(y_true, y_pred), reference.mean_absolute_error(y_true, y_pred),
-            **TOL[dtype], what=f"mean_absolute_error of shape {shape}",
+            **TOL[dtype], what=_f("mean_absolute_error of shape {shape}", shape=shape),
         )
 
 
@@ -228,7 +229,7 @@ def test_mean_squared_error(submission, reference, dtype):
         y_true, y_pred = regression_pair(seed, shape, dtype)
         expect_scalar(
             submission.mean_squared_error(y_true, y_pred), reference.mean_squared_error(y_true, y_pred),
-            **TOL[dtype], what=f"mean_squared_error of shape {shape}",
+            **TOL[dtype], what=_f("mean_squared_error of shape {shape}", shape=shape),
         )
 
 
@@ -239,7 +240,7 @@ def test_huber_default_delta(submission, reference, dtype):
         y_true, y_pred = regression_pair(seed, shape, dtype)
         expect_scalar(
             submission.huber(y_true, y_pred), reference.huber(y_true, y_pred),
-            **TOL[dtype], what=f"huber(y_true, y_pred) of shape {shape}",
+            **TOL[dtype], what=_f("huber(y_true, y_pred) of shape {shape}", shape=shape),
         )
 
 

@@ -55,6 +55,7 @@ import pytest
 
 from autograder.checks import CheckFailure, Stage, expect_array, expect_true
 from autograder.engine.calls import ModifiedInput
+from autograder.i18n import N_, _, _f
 
 TOL = {np.float32: dict(rtol=1e-5, atol=1e-6), np.float64: dict(rtol=1e-9, atol=1e-12)}
 
@@ -185,8 +186,9 @@ def either_form(check, reference, rule):
         try:
             check(TextbookForms(reference))
         except CheckFailure:
-            raise CheckFailure(keras_failure.stage, f"{keras_failure.message} (It matches neither Keras's form "
-                                                    "nor the textbook's placement of epsilon.)") from None
+            raise CheckFailure(keras_failure.stage, _f("{message} (It matches neither Keras's form nor the "
+                                                       "textbook's placement of epsilon.)",
+                                                       message=keras_failure.message)) from None
 
 
 # ----------------------------------------------------------------------------- checks
@@ -195,32 +197,36 @@ def either_form(check, reference, rule):
 def unpack(result, count, what):
     """The (params, state) pair a step returned, with params a list of `count` arrays."""
     expect_true(isinstance(result, (tuple, list)) and len(result) == 2,
-                f"{what} should return a pair (new_params, new_state).", stage=Stage.TYPE)
+                _f("{what} should return a pair (new_params, new_state).", what=what), stage=Stage.TYPE)
     params, state = result
-    expect_true(isinstance(params, (list, tuple)), f"the new params of {what} should be a list of arrays.",
-                stage=Stage.TYPE)
-    expect_true(len(params) == count, f"{what} returned {len(params)} params, not {count}.", stage=Stage.SHAPE)
-    expect_true(isinstance(state, dict), f"the new state of {what} should be a dict.", stage=Stage.TYPE)
+    expect_true(isinstance(params, (list, tuple)),
+                _f("the new params of {what} should be a list of arrays.", what=what), stage=Stage.TYPE)
+    expect_true(len(params) == count, _f("{what} returned {got} params, not {expected}.",
+                                         what=what, got=len(params), expected=count), stage=Stage.SHAPE)
+    expect_true(isinstance(state, dict), _f("the new state of {what} should be a dict.", what=what), stage=Stage.TYPE)
     return list(params), state
 
 
 def expect_params(got, expected, what):
     for i, (g, e) in enumerate(zip(got, expected)):
-        expect_array(g, e, **TOL[e.dtype.type], what=f"param {i} after {what}")
+        expect_array(g, e, **TOL[e.dtype.type], what=_f("param {index} after {what}", index=i, what=what))
 
 
 def expect_state(got, expected, what):
     for key, value in expected.items():
-        expect_true(key in got, f"the state after {what} has no key {key!r}.", stage=Stage.TYPE)
+        expect_true(key in got, _f("the state after {what} has no key {key}.", what=what, key=repr(key)),
+                    stage=Stage.TYPE)
         if key == "iterations":
             ok = isinstance(got[key], numbers.Integral) and not isinstance(got[key], bool)
-            expect_true(ok, f"state['iterations'] after {what} should be an int.", stage=Stage.TYPE)
-            expect_true(int(got[key]) == value, f"state['iterations'] after {what} is wrong.")
+            expect_true(ok, _f("state['iterations'] after {what} should be an int.", what=what), stage=Stage.TYPE)
+            expect_true(int(got[key]) == value, _f("state['iterations'] after {what} is wrong.", what=what))
             continue
         expect_true(isinstance(got[key], (list, tuple)) and len(got[key]) == len(value),
-                    f"state[{key!r}] after {what} should be a list with one array per param.", stage=Stage.TYPE)
+                    _f("state[{key}] after {what} should be a list with one array per param.",
+                       key=repr(key), what=what), stage=Stage.TYPE)
         for i, (g, e) in enumerate(zip(got[key], value)):
-            expect_array(g, e, **TOL[e.dtype.type], what=f"state[{key!r}][{i}] after {what}")
+            expect_array(g, e, **TOL[e.dtype.type],
+                         what=_f("state[{key}][{index}] after {what}", key=repr(key), index=i, what=what))
 
 
 def read_only_step(submission, rule):
@@ -237,7 +243,7 @@ def compare_trajectory(submission, reference, rule, params, gradient, steps, hyp
     mine, theirs = list(params), list(params)
     my_state = their_state = None
     for k in range(1, steps + 1):
-        what = f"{rule}_step number {k}" if steps > 1 else f"one {rule}_step"
+        what = _f("{rule}_step number {number}", rule=rule, number=k) if steps > 1 else _f("one {rule}_step", rule=rule)
         mine, my_state = unpack(student(mine, gradient(mine), my_state, **hyperparameters), len(params), what)
         theirs, their_state = teacher(theirs, gradient(theirs), their_state, **hyperparameters)
         expect_params(mine, theirs, what)
@@ -262,15 +268,16 @@ def one_step_course_example(submission, reference, rule):
             check(TextbookForms(reference))
         except CheckFailure:
             raise failure from None
-        raise CheckFailure(Stage.VALUES, f"one {rule}_step on the course example matches the textbook's placement "
-                                         f"of epsilon, not Keras's: {EPSILON_PLACEMENT[rule]} This one point is for "
-                                         "Keras's form exactly; the rule's other tests accept both.") from None
+        raise CheckFailure(Stage.VALUES, _f("one {rule}_step on the course example matches the textbook's placement "
+                                            "of epsilon, not Keras's: {placement} This one point is for Keras's form "
+                                            "exactly; the rule's other tests accept both.",
+                                            rule=rule, placement=_(EPSILON_PLACEMENT[rule]))) from None
 
 
 EPSILON_PLACEMENT = {
-    "adagrad": "Keras divides by sqrt(a + epsilon), not by sqrt(a) + epsilon.",
-    "rmsprop": "Keras divides by sqrt(v + epsilon), not by sqrt(v) + epsilon.",
-    "adam": "Keras adds epsilon to sqrt(v), not to sqrt(v_hat) (alpha * m / (sqrt(v) + epsilon)).",
+    "adagrad": N_("Keras divides by sqrt(a + epsilon), not by sqrt(a) + epsilon."),
+    "rmsprop": N_("Keras divides by sqrt(v + epsilon), not by sqrt(v) + epsilon."),
+    "adam": N_("Keras adds epsilon to sqrt(v), not to sqrt(v_hat) (alpha * m / (sqrt(v) + epsilon))."),
 }
 
 
@@ -287,7 +294,7 @@ def random_quadratics(submission, reference, rule, seed):
     either_form(lambda teacher: compare_trajectory(submission, teacher, rule, params, gradient, 15, RULES[rule][1],
                                                    check_state=rule == "sgd"), reference, rule)
     if rule == "sgd":
-        what = "sgd_step from a given state (iterations = 7)"
+        what = _("sgd_step from a given state (iterations = 7)")
         grads = gradient(params)
         mine, my_state = unpack(read_only_step(submission, rule)(params, grads, {"iterations": 7}), len(params), what)
         theirs, their_state = step_of(reference, rule)(params, grads, {"iterations": 7})
@@ -308,7 +315,7 @@ def _state_and_resume(submission, reference, rule, seed):
     for _ in range(7):
         other, state = step_of(reference, rule)(other, other_gradient(other), state)
     grads = other_gradient(other)
-    what = f"{rule}_step from a given state (iterations = 7)"
+    what = _f("{rule}_step from a given state (iterations = 7)", rule=rule)
     mine, _ = unpack(read_only_step(submission, rule)(other, grads, state), 2, what)
     theirs, _ = step_of(reference, rule)(other, grads, state)
     expect_params(mine, theirs, what)
@@ -365,7 +372,7 @@ def test_loss_curve_sgd_and_momentum(submission, reference):
     expect_curve(submission, reference, "sgd", 1.0, 10, {"learning_rate": 0.1})
     expect_curve(submission, reference, "momentum", 2.0, 15, {"learning_rate": 0.1, "momentum": 0.9})
     expect_array(submission.loss_curve("sgd"), reference.loss_curve("sgd"), **TOL[np.float64],
-                 what="loss_curve('sgd') with the default w0 and steps")
+                 what=_("loss_curve('sgd') with the default w0 and steps"))
 
 
 @pytest.mark.points(1)

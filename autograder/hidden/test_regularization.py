@@ -50,6 +50,7 @@ import numpy as np
 import pytest
 
 from autograder.checks import CheckFailure, Stage, expect_array, expect_scalar, expect_true
+from autograder.i18n import _, _f
 
 DTYPES = [pytest.param(np.float32, id="float32"), pytest.param(np.float64, id="float64")]
 TOL = {np.float32: dict(rtol=1e-5, atol=1e-6), np.float64: dict(rtol=1e-10, atol=1e-12)}
@@ -65,13 +66,16 @@ def weights(seed, shape, dtype, zeros=0):
 
 def expect_float_array(got, shape, dtype, what):
     if type(got) is not np.ndarray:
-        raise CheckFailure(Stage.TYPE, f"{what} should be a numpy.ndarray, but it is a {type(got).__name__}.")
+        raise CheckFailure(Stage.TYPE, _f("{what} should be a numpy.ndarray, but it is a {type}.",
+                                          what=what, type=type(got).__name__))
     if got.shape != tuple(shape):
-        raise CheckFailure(Stage.SHAPE, f"{what} has shape {got.shape}, but it should have shape {tuple(shape)}.")
+        raise CheckFailure(Stage.SHAPE, _f("{what} has shape {got}, but it should have shape {expected}.",
+                                           what=what, got=got.shape, expected=tuple(shape)))
     if got.dtype != np.dtype(dtype):
-        raise CheckFailure(Stage.DTYPE, f"{what} has dtype {got.dtype}, but it should have dtype {np.dtype(dtype)}.")
+        raise CheckFailure(Stage.DTYPE, _f("{what} has dtype {got}, but it should have dtype {expected}.",
+                                           what=what, got=got.dtype, expected=np.dtype(dtype)))
     if not np.all(np.isfinite(got)):
-        raise CheckFailure(Stage.FINITE, f"{what} contains NaN or infinity.")
+        raise CheckFailure(Stage.FINITE, _f("{what} contains NaN or infinity.", what=what))
 
 
 # ----------------------------------------------------------------------------- L1, L2, L1L2
@@ -83,7 +87,7 @@ def test_l1_penalty_values(submission, reference, dtype):
     for seed, shape, l1 in [(101, (6, 5), 0.003), (102, (3, 3, 2, 4), 0.05)]:
         w = weights(seed, shape, dtype, zeros=2)
         expect_scalar(submission.l1_penalty(w, l1=l1), reference.l1_penalty(w, l1=l1), **TOL[dtype],
-                      what=f"l1_penalty of a {shape} kernel")
+                      what=_f("l1_penalty of a {shape} kernel", shape=shape))
 
 
 @pytest.mark.points(1)
@@ -91,7 +95,7 @@ def test_l1_gradient_values_with_zeros(submission, reference):
     for seed, shape, l1, dtype in [(103, (7, 4), 0.02, np.float64), (104, (2, 3, 5), 0.1, np.float32)]:
         w = weights(seed, shape, dtype, zeros=3)
         expect_array(submission.l1_gradient(w, l1=l1), reference.l1_gradient(w, l1=l1), **TOL[dtype],
-                     what=f"l1_gradient of a {shape} kernel (some weights exactly 0)")
+                     what=_f("l1_gradient of a {shape} kernel (some weights exactly 0)", shape=shape))
 
 
 @pytest.mark.points(1)
@@ -100,7 +104,7 @@ def test_l2_penalty_values(submission, reference, dtype):
     for seed, shape, l2 in [(201, (6, 5), 0.003), (202, (3, 3, 2, 4), 0.05)]:
         w = weights(seed, shape, dtype)
         expect_scalar(submission.l2_penalty(w, l2=l2), reference.l2_penalty(w, l2=l2), **TOL[dtype],
-                      what=f"l2_penalty of a {shape} kernel")
+                      what=_f("l2_penalty of a {shape} kernel", shape=shape))
 
 
 @pytest.mark.points(1)
@@ -108,7 +112,7 @@ def test_l2_gradient_values(submission, reference):
     for seed, shape, l2, dtype in [(203, (7, 4), 0.02, np.float64), (204, (2, 3, 5), 0.1, np.float32)]:
         w = weights(seed, shape, dtype)
         expect_array(submission.l2_gradient(w, l2=l2), reference.l2_gradient(w, l2=l2), **TOL[dtype],
-                     what=f"l2_gradient of a {shape} kernel")
+                     what=_f("l2_gradient of a {shape} kernel", shape=shape))
 
 
 @pytest.mark.points(1)
@@ -117,7 +121,7 @@ def test_l1l2_penalty_values(submission, reference):
                                        (302, (3, 3, 4, 2), 0.003, 0.0, np.float32), (303, (9,), 0.0, 0.04, np.float64)]:
         w = weights(seed, shape, dtype, zeros=1)
         expect_scalar(submission.l1l2_penalty(w, l1=l1, l2=l2), reference.l1l2_penalty(w, l1=l1, l2=l2),
-                      **TOL[dtype], what=f"l1l2_penalty of a {shape} kernel")
+                      **TOL[dtype], what=_f("l1l2_penalty of a {shape} kernel", shape=shape))
 
 
 @pytest.mark.points(1)
@@ -126,7 +130,7 @@ def test_l1l2_gradient_values(submission, reference):
                                        (305, (3, 3, 4, 2), 0.003, 0.05, np.float32)]:
         w = weights(seed, shape, dtype, zeros=2)
         expect_array(submission.l1l2_gradient(w, l1=l1, l2=l2), reference.l1l2_gradient(w, l1=l1, l2=l2),
-                     **TOL[dtype], what=f"l1l2_gradient of a {shape} kernel")
+                     **TOL[dtype], what=_f("l1l2_gradient of a {shape} kernel", shape=shape))
 
 
 @pytest.mark.points(1)
@@ -168,10 +172,10 @@ def test_dropout_inference_rate_0_and_rate_1(submission):
     # Rate 1 drops everything: zeros (not NaN from 0 / (1 - 1)).
     for seed, shape, dtype in [(404, (5, 9), np.float32), (405, (3, 4, 2), np.float64)]:
         x = nonzero_inputs(seed, shape, dtype)
-        what = f"dropout(x, 1.0, training=True) of a {dtype.__name__} {shape} array"
+        what = _f("dropout(x, 1.0, training=True) of a {dtype} {shape} array", dtype=dtype.__name__, shape=shape)
         out = submission.dropout(x, 1.0, training=True, seed=seed)
         expect_float_array(out, shape, dtype, what)
-        expect_true(np.all(out == 0), f"{what} should be all zeros (rate 1 drops every value).")
+        expect_true(np.all(out == 0), _f("{what} should be all zeros (rate 1 drops every value).", what=what))
 
 
 @pytest.mark.points(1)
@@ -179,13 +183,14 @@ def test_dropout_kept_values_scaled_by_inverse_keep_probability(submission):
     for seed, shape, rate, dtype in [(411, (50, 40), 0.3, np.float64), (412, (4, 6, 6, 5), 0.5, np.float32),
                                      (413, (1000,), 0.8, np.float64)]:
         x = nonzero_inputs(seed, shape, dtype)
-        what = f"dropout(x, {rate}, training=True) of a {dtype.__name__} {shape} array"
+        what = _f("dropout(x, {rate}, training=True) of a {dtype} {shape} array",
+                  rate=rate, dtype=dtype.__name__, shape=shape)
         out = submission.dropout(x, rate, training=True, seed=seed)
         expect_float_array(out, shape, dtype, what)
-        expect_true(np.any(out != 0), f"{what} dropped every value.")
+        expect_true(np.any(out != 0), _f("{what} dropped every value.", what=what))
         # Every output is 0 (dropped) or x / (1 - rate) (kept).
         expected = np.where(out == 0, 0.0, x.astype(np.float64) / (1.0 - rate)).astype(dtype)
-        expect_array(out, expected, **TOL[dtype], what=f"the kept values of {what}")
+        expect_array(out, expected, **TOL[dtype], what=_f("the kept values of {what}", what=what))
 
 
 @pytest.mark.points(1)
@@ -193,13 +198,13 @@ def test_dropout_fraction_dropped(submission):
     tolerance = math.sqrt(math.log(2.0 / DELTA) / (2.0 * 100_000))  # Hoeffding, 0.0103
     for seed, rate in [(421, 0.2), (422, 0.7)]:
         x = nonzero_inputs(seed, (200, 500), np.float64)
-        what = f"dropout(x, {rate}, training=True) of 100,000 values"
+        what = _f("dropout(x, {rate}, training=True) of 100,000 values", rate=rate)
         out = submission.dropout(x, rate, training=True, seed=seed)
         expect_float_array(out, x.shape, np.float64, what)
         fraction = float(np.mean(out == 0))
         expect_true(abs(fraction - rate) <= tolerance,
-                    f"{what} dropped a fraction {fraction:.3f} of them; each value should be dropped with "
-                    "probability rate.")
+                    _f("{what} dropped a fraction {fraction} of them; each value should be dropped with "
+                       "probability rate.", what=what, fraction=format(fraction, ".3f")))
 
 
 @pytest.mark.points(1)
@@ -208,24 +213,25 @@ def test_dropout_same_seed_same_mask(submission):
     a = submission.dropout(x, 0.4, training=True, seed=7)
     expect_float_array(a, x.shape, np.float64, "dropout(x, 0.4, training=True, seed=7)")
     expect_array(submission.dropout(x, 0.4, training=True, seed=7), a, rtol=0, atol=0,
-                 what="a second call of dropout(x, 0.4, training=True, seed=7)")
+                 what=_("a second call of dropout(x, 0.4, training=True, seed=7)"))
     y = nonzero_inputs(432, (30, 40), np.float64)
     b = submission.dropout(y, 0.4, training=True, seed=7)
     expect_float_array(b, y.shape, np.float64, "dropout(y, 0.4, training=True, seed=7)")
     expect_true(np.array_equal(a == 0, b == 0),
-                "dropout with seed=7 dropped other positions for another input of the same shape: the mask "
-                "should depend on the seed and the shape only.")
+                _("dropout with seed=7 dropped other positions for another input of the same shape: the mask "
+                  "should depend on the seed and the shape only."))
     c = submission.dropout(x, 0.4, training=True, seed=8)
     expect_float_array(c, x.shape, np.float64, "dropout(x, 0.4, training=True, seed=8)")
-    expect_true(not np.array_equal(a == 0, c == 0), "seeds 7 and 8 gave the same mask.")
+    expect_true(not np.array_equal(a == 0, c == 0), _("seeds 7 and 8 gave the same mask."))
     # The defaults, training=True and seed=None: each call drops afresh. Two equal masks of 1,200
     # drops at rate 0.4 have probability 0.52 ** 1200, below 1e-300.
     d1, d2 = submission.dropout(x, 0.4), submission.dropout(x, 0.4)
     for out in (d1, d2):
         expect_float_array(out, x.shape, np.float64, "dropout(x, 0.4)")
-        expect_true(np.any(out == 0), "dropout(x, 0.4) dropped nothing: training should default to True.")
-    expect_true(not np.array_equal(d1 == 0, d2 == 0), "two calls of dropout(x, 0.4) without a seed dropped the "
-                "same positions: with seed=None each call should draw a fresh mask.")
+        expect_true(np.any(out == 0), _("dropout(x, 0.4) dropped nothing: training should default to True."))
+    expect_true(not np.array_equal(d1 == 0, d2 == 0), _("two calls of dropout(x, 0.4) without a seed dropped the "
+                                                        "same positions: with seed=None each call should draw a "
+                                                        "fresh mask."))
 
 
 # ----------------------------------------------------------------------------- batch_norm
@@ -244,7 +250,7 @@ def bn_outputs(submission, reference, args, what, **kwargs):
     got = submission.batch_norm(*args, **kwargs)
     expected = reference.batch_norm(*args, **kwargs)
     expect_true(isinstance(got, (tuple, list)) and len(got) == 3,
-                f"{what} should return (y, new_moving_mean, new_moving_variance).", stage=Stage.TYPE)
+                _f("{what} should return (y, new_moving_mean, new_moving_variance).", what=what), stage=Stage.TYPE)
     return got, expected
 
 
@@ -252,32 +258,34 @@ def bn_case(submission, reference, seed, shape, dtype, part, what, **kwargs):
     args = bn_inputs(seed, shape, dtype)
     got, expected = bn_outputs(submission, reference, args, what, **kwargs)
     names = ["y", "new_moving_mean", "new_moving_variance"]
-    expect_array(got[part], expected[part], **BN_TOL[dtype], what=f"{names[part]} of {what}")
+    expect_array(got[part], expected[part], **BN_TOL[dtype], what=_f("{name} of {what}", name=names[part], what=what))
 
 
 @pytest.mark.points(1)
 def test_batch_norm_training_output_dense(submission, reference):
-    bn_case(submission, reference, 501, (16, 5), np.float64, 0, "batch_norm of a (16, 5) batch, training",
+    bn_case(submission, reference, 501, (16, 5), np.float64, 0, _("batch_norm of a (16, 5) batch, training"),
             training=True, momentum=0.9, epsilon=1e-3)
 
 
 @pytest.mark.points(1)
 def test_batch_norm_training_output_conv_float32(submission, reference):
     bn_case(submission, reference, 502, (4, 3, 3, 6), np.float32, 0,
-            "batch_norm of a (4, 3, 3, 6) float32 batch, training", training=True, momentum=0.9, epsilon=1e-3)
+            _("batch_norm of a (4, 3, 3, 6) float32 batch, training"), training=True, momentum=0.9, epsilon=1e-3)
 
 
 @pytest.mark.points(1)
 def test_batch_norm_moving_mean_update(submission, reference):
     for seed, shape in [(511, (16, 5)), (512, (4, 3, 3, 6))]:
-        bn_case(submission, reference, seed, shape, np.float64, 1, f"batch_norm of a {shape} batch, training",
+        bn_case(submission, reference, seed, shape, np.float64, 1, _f("batch_norm of a {shape} batch, training",
+                                                                      shape=shape),
                 training=True, momentum=0.8, epsilon=1e-3)
 
 
 @pytest.mark.points(1)
 def test_batch_norm_moving_variance_update(submission, reference):
     for seed, shape in [(521, (16, 5)), (522, (4, 3, 3, 6))]:
-        bn_case(submission, reference, seed, shape, np.float64, 2, f"batch_norm of a {shape} batch, training",
+        bn_case(submission, reference, seed, shape, np.float64, 2, _f("batch_norm of a {shape} batch, training",
+                                                                      shape=shape),
                 training=True, momentum=0.8, epsilon=1e-3)
 
 
@@ -285,11 +293,13 @@ def test_batch_norm_moving_variance_update(submission, reference):
 def test_batch_norm_inference_uses_moving_statistics(submission, reference):
     for seed, shape, dtype in [(531, (16, 5), np.float64), (532, (2, 5, 5, 3), np.float32)]:
         args = bn_inputs(seed, shape, dtype)
-        what = f"batch_norm of a {shape} batch, inference"
+        what = _f("batch_norm of a {shape} batch, inference", shape=shape)
         got, expected = bn_outputs(submission, reference, args, what, training=False, momentum=0.9, epsilon=1e-3)
-        expect_array(got[0], expected[0], **BN_TOL[dtype], what=f"y of {what}")
-        expect_array(got[1], args[3], rtol=0, atol=0, what=f"new_moving_mean of {what} (unchanged)")
-        expect_array(got[2], args[4], rtol=0, atol=0, what=f"new_moving_variance of {what} (unchanged)")
+        expect_array(got[0], expected[0], **BN_TOL[dtype], what=_f("{name} of {what}", name="y", what=what))
+        expect_array(got[1], args[3], rtol=0, atol=0,
+                     what=_f("{name} of {what} (unchanged)", name="new_moving_mean", what=what))
+        expect_array(got[2], args[4], rtol=0, atol=0,
+                     what=_f("{name} of {what} (unchanged)", name="new_moving_variance", what=what))
 
 
 @pytest.mark.points(1)
@@ -299,10 +309,10 @@ def test_batch_norm_epsilon(submission, reference):
     x[:, 1] = 0.7
     moving_variance[2] = 0.01
     for training in (True, False):
-        what = f"batch_norm(..., training={training}, epsilon=0.1) with a constant feature"
+        what = _f("batch_norm(..., training={training}, epsilon=0.1) with a constant feature", training=training)
         got, expected = bn_outputs(submission, reference, [x, gamma, beta, moving_mean, moving_variance], what,
                                    training=training, momentum=0.9, epsilon=0.1)
-        expect_array(got[0], expected[0], **BN_TOL[np.float64], what=f"y of {what}")
+        expect_array(got[0], expected[0], **BN_TOL[np.float64], what=_f("{name} of {what}", name="y", what=what))
 
 
 @pytest.mark.points(1)
@@ -312,11 +322,13 @@ def test_batch_norm_default_momentum_and_epsilon(submission, reference):
     what = "batch_norm(x, gamma, beta, moving_mean, moving_variance, training=True)"
     got, expected = bn_outputs(submission, reference, args, what, training=True)
     for part, name in enumerate(["y", "new_moving_mean", "new_moving_variance"]):
-        expect_array(got[part], expected[part], **BN_TOL[np.float64], what=f"{name} of {what}")
-    what = "batch_norm(x, gamma, beta, moving_mean, moving_variance) (inference, the default)"
+        expect_array(got[part], expected[part], **BN_TOL[np.float64],
+                     what=_f("{name} of {what}", name=name, what=what))
+    what = _("batch_norm(x, gamma, beta, moving_mean, moving_variance) (inference, the default)")
     got, expected = bn_outputs(submission, reference, args, what)
     for part, name in enumerate(["y", "new_moving_mean", "new_moving_variance"]):
-        expect_array(got[part], expected[part], **BN_TOL[np.float64], what=f"{name} of {what}")
+        expect_array(got[part], expected[part], **BN_TOL[np.float64],
+                     what=_f("{name} of {what}", name=name, what=what))
 
 
 # ----------------------------------------------------------------------------- early_stopping
@@ -327,17 +339,19 @@ KEYS = ("stopped_epoch", "best_epoch", "epochs_run")
 def expect_decision(got, expected, what, public):
     """The dict's keys and int values, then each value. ``public``: the case is one of the public
     tests' EARLY_STOPPING_CASES, so the message may show what was expected and what came back."""
-    expect_true(isinstance(got, dict), f"{what} should return a dict with keys {', '.join(KEYS)}.", stage=Stage.TYPE)
+    expect_true(isinstance(got, dict), _f("{what} should return a dict with keys {keys}.",
+                                          what=what, keys=", ".join(KEYS)), stage=Stage.TYPE)
     for key in KEYS:
-        expect_true(key in got, f"{what} returned no {key!r}.", stage=Stage.TYPE)
+        expect_true(key in got, _f("{what} returned no {key}.", what=what, key=repr(key)), stage=Stage.TYPE)
         ok = isinstance(got[key], numbers.Integral) and not isinstance(got[key], bool)
-        expect_true(ok, f"{key} of {what} should be an int.", stage=Stage.TYPE)
+        expect_true(ok, _f("{key} of {what} should be an int.", key=key, what=what), stage=Stage.TYPE)
         if public:
             expect_true(int(got[key]) == expected[key],
-                        f"{what} returned {key}={int(got[key])}, but keras.callbacks.EarlyStopping gives "
-                        f"{key}={expected[key]} (a public case: EARLY_STOPPING_CASES in the public tests).")
+                        _f("{what} returned {key}={got}, but keras.callbacks.EarlyStopping gives "
+                           "{key}={expected} (a public case: EARLY_STOPPING_CASES in the public tests).",
+                           what=what, key=key, got=int(got[key]), expected=expected[key]))
         else:
-            expect_true(int(got[key]) == expected[key], f"{key} of {what} is wrong.")
+            expect_true(int(got[key]) == expected[key], _f("{key} of {what} is wrong.", key=key, what=what))
 
 
 def call_text(history, kwargs):
@@ -357,7 +371,8 @@ def check_public_cases(submission, reference, cases, seed):
     for i, (history, kwargs) in enumerate(cases, 1):
         twin = [round(float(v) + float(rng.normal(0.0, 0.02)), 3) for v in history]
         expect_decision(submission.early_stopping(twin, **kwargs), reference.early_stopping(twin, **kwargs),
-                        f"early_stopping on a hidden history with the settings of public case {i} of {len(cases)}",
+                        _f("early_stopping on a hidden history with the settings of public case {number} of "
+                           "{total}", number=i, total=len(cases)),
                         public=False)
 
 
@@ -456,4 +471,5 @@ def test_early_stopping_seeded_histories(submission, reference):
     cases = seeded_cases(SEEDED_CASES_SEED, 40)
     for i, (history, kwargs) in enumerate(cases, 1):
         expect_decision(submission.early_stopping(history, **kwargs), reference.early_stopping(history, **kwargs),
-                        f"early_stopping on hidden seeded history {i} of {len(cases)}", public=False)
+                        _f("early_stopping on hidden seeded history {number} of {total}", number=i, total=len(cases)),
+                        public=False)

@@ -22,6 +22,7 @@ import numpy as np
 import pytest
 
 from autograder.checks import CheckFailure, Stage, expect_equal, expect_true
+from autograder.i18n import _f
 from autograder.keras_models import spec_of
 from autograder.model_checks import check_architecture, check_parameter_counts
 from autograder.training import train_until_fit
@@ -51,29 +52,39 @@ BONUS_VARIANTS = [
 def expect_exact_tensor(got, expected: np.ndarray, *, what: str, float_dtype: bool) -> None:
     """Type, shape, dtype family, then the first sample (and time step) that differs."""
     if type(got) is not np.ndarray:
-        raise CheckFailure(Stage.TYPE, f"{what} should be a numpy.ndarray, but it is a {type(got).__name__}.")
+        raise CheckFailure(Stage.TYPE, _f("{what} should be a numpy.ndarray, but it is a {type}.",
+                                          what=what, type=type(got).__name__))
     if got.shape != expected.shape:
-        raise CheckFailure(Stage.SHAPE, f"{what} has shape {got.shape}, but it should have shape {expected.shape} "
-                                        "([samples, timesteps, features] for one-hot inputs).")
+        raise CheckFailure(Stage.SHAPE, _f("{what} has shape {got}, but it should have shape {expected} "
+                                           "([samples, timesteps, features] for one-hot inputs).",
+                                           what=what, got=got.shape, expected=expected.shape))
     if float_dtype and got.dtype != np.float32:
-        raise CheckFailure(Stage.DTYPE, f"{what} has dtype {got.dtype}, but it should be float32.")
+        raise CheckFailure(Stage.DTYPE, _f("{what} has dtype {got}, but it should be float32.",
+                                           what=what, got=got.dtype))
     if not float_dtype and got.dtype.kind not in "iu":
-        raise CheckFailure(Stage.DTYPE, f"{what} has dtype {got.dtype}, but it should have an integer dtype.")
+        raise CheckFailure(Stage.DTYPE, _f("{what} has dtype {got}, but it should have an integer dtype.",
+                                           what=what, got=got.dtype))
     wrong = np.argwhere(got.reshape(got.shape[0], -1) != expected.reshape(expected.shape[0], -1))
     if wrong.size:
         sample = int(wrong[0][0])
-        where = f"sample {sample} (the window starting at {ALPHABET[sample]!r})" if got.ndim > 1 else f"entry {sample}"
         if got.ndim == 3:
             step = int(np.argwhere(np.any(got[sample] != expected[sample], axis=-1))[0][0])
-            where += f", time step {step}"
-        raise CheckFailure(Stage.VALUES, f"{what} is wrong at {where}; check the letter order and the encoding.")
+            where = _f("sample {sample} (the window starting at {letter}), time step {step}",
+                       sample=sample, letter=repr(ALPHABET[sample]), step=step)
+        elif got.ndim > 1:
+            where = _f("sample {sample} (the window starting at {letter})",
+                       sample=sample, letter=repr(ALPHABET[sample]))
+        else:
+            where = _f("entry {sample}", sample=sample)
+        raise CheckFailure(Stage.VALUES, _f("{what} is wrong at {where}; check the letter order and the encoding.",
+                                            what=what, where=where))
 
 
 def check_dataset(result, expected, *, name: str, float_inputs: bool) -> None:
-    expect_true(isinstance(result, tuple) and len(result) == 2, f"{name} should return a tuple (x, y).",
+    expect_true(isinstance(result, tuple) and len(result) == 2, _f("{name} should return a tuple (x, y).", name=name),
                 stage=Stage.TYPE)
-    expect_exact_tensor(result[0], expected[0], what=f"x from {name}", float_dtype=float_inputs)
-    expect_exact_tensor(result[1], expected[1], what=f"y from {name}", float_dtype=False)
+    expect_exact_tensor(result[0], expected[0], what=_f("x from {name}", name=name), float_dtype=float_inputs)
+    expect_exact_tensor(result[1], expected[1], what=_f("y from {name}", name=name), float_dtype=False)
 
 
 # ----------------------------------------------------------------------------- data
@@ -116,9 +127,11 @@ def _expect_learns(spec, reference, dataset: str, timesteps: int, what: str) -> 
     x, y = getattr(reference, dataset)(timesteps)
     report = train_until_fit(spec, x, y, seed=SEED, learning_rate=LEARNING_RATE, max_steps=MAX_STEPS, what=what)
     right = int(round(report.accuracy * len(y)))
-    expect_true(right == len(y), f"after {report.steps} steps of the grader's training (Adam, learning rate "
-                f"{LEARNING_RATE}), {what} predicts {right} of {len(y)} transitions correctly; all of them are "
-                "required. A layer with no units or a frozen layer cannot learn.")
+    expect_true(right == len(y), _f("after {steps} steps of the grader's training (Adam, learning rate "
+                                    "{learning_rate}), {what} predicts {right} of {total} transitions correctly; all "
+                                    "of them are required. A layer with no units or a frozen layer cannot learn.",
+                                    steps=report.steps, learning_rate=LEARNING_RATE, what=what, right=right,
+                                    total=len(y)))
 
 
 @pytest.mark.points(2)
@@ -154,7 +167,9 @@ def test_predict_next(submission, reference, grader_cache, request, builder, dat
     model, windows, answers = _permuted_models(reference, grader_cache)[request.node.callspec.id]
     for number, (letters, answer) in enumerate(zip(windows, answers), start=1):
         expect_equal(submission.predict_next(model, letters), answer,
-                     what=f"predict_next on input {number} of 5 for a {timesteps}-step {dataset.split('_')[0]} model")
+                     # TRANSLATORS: {kind} is "onehot" or "id" (how the model's input encodes letters).
+                     what=_f("predict_next on input {number} of 5 for a {timesteps}-step {kind} model",
+                             number=number, timesteps=timesteps, kind=dataset.split("_")[0]))
 
 
 # ----------------------------------------------------------------------------- bonus

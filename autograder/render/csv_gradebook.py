@@ -20,6 +20,13 @@ being the weakest: a file's modification time). The class CSV adds ``final_total
 ``total`` (raw scores for assignments the course does not name), then, per assignment the
 course names, ``<assignment>.<column>`` for the same columns. Without adjustments for an
 assignment, its CSV is exactly as it was without a course.
+
+The header row is the columns' ids above: stable English ids, whatever the course's language, so
+that scripts and spreadsheets that read a gradebook by column keep working. Their titles in the
+current language (``autograder.i18n``) come from :func:`localized_headers` (``score`` -> "得分"
+in Chinese), which the report's tables use as their headings; ``localized_header=True`` on
+either writer adds them as one more row above the ids (the ids row stays, second: a reader must
+then skip the first row). Assignment ids, test names and other cells are never translated.
 """
 
 from __future__ import annotations
@@ -31,6 +38,7 @@ from pathlib import Path
 
 from autograder.course import lateness_text
 from autograder.files import write_atomically
+from autograder.i18n import N_, _, _f
 from autograder.results import LateAdjustment, SubmissionResult, TestInfo
 
 FIXED_COLUMNS = ["student", "score", "max_score", "percent", "status"]
@@ -41,6 +49,55 @@ IDENTITY_COLUMNS = ["name", "email", "sid"]
 LATE_COLUMNS = ["raw_score", "penalty", "final_score", "final_percent", "lateness", "late_units", "tokens_used",
                 "submitted_at", "time_source", "due"]
 Adjustments = dict[tuple[str, str], LateAdjustment]
+# Each column id's title, translated where it is shown (localized_headers). The assignment ids
+# and test names that are columns too are titles of their own.
+COLUMN_TITLES = {
+    "student": N_("student"),
+    "name": N_("name"),
+    "email": N_("email"),
+    "sid": N_("SID"),
+    "score": N_("score"),
+    "max_score": N_("maximum score"),
+    "percent": N_("percent"),
+    "status": N_("status"),
+    "bonus": N_("bonus"),
+    "total": N_("total"),
+    "final_total": N_("final total"),
+    "raw_score": N_("raw score"),
+    "penalty": N_("penalty"),
+    "final_score": N_("final score"),
+    "final_percent": N_("final percent"),
+    "lateness": N_("lateness"),
+    "late_units": N_("late units"),
+    "tokens_used": N_("tokens used"),
+    "submitted_at": N_("submitted at"),
+    "time_source": N_("time source"),
+    "due": N_("due"),
+}
+
+
+def localized_headers(columns) -> dict[str, str]:
+    """Each column id of ``columns`` -> its title in the current language (``raw_score`` -> "raw
+    score" in English). An ``<assignment>.<late column>`` id of the class CSV is titled
+    "<assignment>: <title>"; any other id (an assignment, a test) is its own title."""
+    titles = {}
+    for column in columns:
+        assignment, dot, late_column = column.rpartition(".")
+        if column in COLUMN_TITLES:
+            titles[column] = _(COLUMN_TITLES[column])
+        elif dot and assignment and late_column in LATE_COLUMNS:
+            titles[column] = _f("{assignment}: {column}", assignment=assignment, column=_(COLUMN_TITLES[late_column]))
+        else:
+            titles[column] = column
+    return titles
+
+
+def _with_header(rows: list[list], localized_header: bool) -> list[list]:
+    """``rows`` (the ids row first), with the ids' localized titles above them if asked."""
+    if not localized_header:
+        return rows
+    titles = localized_headers(rows[0])
+    return [[titles[column] for column in rows[0]], *rows]
 
 
 def _mode_for(path: Path) -> int:
@@ -95,11 +152,12 @@ def _late_cells(adjustment: LateAdjustment | None, max_score: float) -> list:
 
 
 def write_assignment_csv(path: Path, tests: list[TestInfo], results: list[SubmissionResult],
-                         adjustments: Adjustments | None = None) -> None:
+                         adjustments: Adjustments | None = None, *, localized_header: bool = False) -> None:
     """One row per student: the fixed columns (with the identity columns after ``student``
     where any row has an identity, and ``bonus`` where there are bonus tests), the late
     policy's columns where ``adjustments`` has any of these rows, then the points earned on
-    each test."""
+    each test. ``localized_header``: a first row of the columns' titles in the current
+    language, above the row of ids."""
     has_bonus = any(test.bonus for test in tests)
     has_identity = any(any(_identity(result)) for result in results)
     identity_columns = IDENTITY_COLUMNS if has_identity else []
@@ -117,15 +175,17 @@ def write_assignment_csv(path: Path, tests: list[TestInfo], results: list[Submis
             + (_late_cells(late.get((result.assignment, result.student)), result.max_score) if has_late else [])
             + [_number(earned.get(test.name, 0.0)) for test in tests]
         )
-    _write_atomically(path, rows)
+    _write_atomically(path, _with_header(rows, localized_header))
 
 
-def write_class_csv(path: Path, results: list[SubmissionResult], adjustments: Adjustments | None = None) -> None:
+def write_class_csv(path: Path, results: list[SubmissionResult], adjustments: Adjustments | None = None, *,
+                    localized_header: bool = False) -> None:
     """One row per student, one score column per assignment, and the total; bonus points,
     where any were earned, in a column of their own (not in the total). The identity columns
     follow ``student`` where any result has an identity; a student's comes from their first
     result that has one. With ``adjustments``, the late policy's columns follow (see the
-    module's docstring)."""
+    module's docstring). ``localized_header``: a first row of the columns' titles in the
+    current language, above the row of ids."""
     assignments = sorted({r.assignment for r in results})
     scores: dict[str, dict[str, float]] = {}
     bonus: dict[str, float] = {}
@@ -154,4 +214,4 @@ def write_class_csv(path: Path, results: list[SubmissionResult], adjustments: Ad
             for a in late_assignments:
                 cells += _late_cells(late.get((a, student)), max_scores.get((a, student), 0.0))
         rows.append(cells)
-    _write_atomically(path, rows)
+    _write_atomically(path, _with_header(rows, localized_header))

@@ -12,6 +12,7 @@ top-level ``output``.
 
 from __future__ import annotations
 
+from autograder.i18n import _, _f
 from autograder.notebooks import notebook_filename
 from autograder.results import SubmissionResult, TestResult
 
@@ -23,7 +24,7 @@ def _status(test: TestResult) -> str:
 
 
 def _output(test: TestResult) -> str:
-    return test.message or ("passed" if test.points >= test.max_points else "")
+    return test.message or (_("passed") if test.points >= test.max_points else "")
 
 
 def _submission_problem(result: SubmissionResult, module_filename: str) -> dict:
@@ -32,8 +33,9 @@ def _submission_problem(result: SubmissionResult, module_filename: str) -> dict:
         "score": 0.0,
         "max_score": 0.0,
         "status": "failed",
-        "output": f"{result.detail}\n\nSubmit one file named {module_filename} or {notebook_filename(module_filename)} "
-                  "(on its own, or in a .zip or folder), then resubmit: nothing was graded.",
+        "output": _f("{detail}\n\nSubmit one file named {name} or {notebook} (on its own, or in a .zip or folder), "
+                     "then resubmit: nothing was graded.",
+                     detail=result.detail, name=module_filename, notebook=notebook_filename(module_filename)),
         "visibility": "visible",
     }
 
@@ -56,13 +58,14 @@ def gradescope_results(hidden: SubmissionResult, public: SubmissionResult | None
     for number, test in enumerate(tests, start=1):
         test["number"] = str(number)
     if hidden.status.is_problem:
-        summary = f"Nothing was graded: {hidden.detail}"
+        summary = _f("Nothing was graded: {detail}", detail=hidden.detail)
     else:
-        checks = f"{sum(t.points >= t.max_points for t in public.tests)} of {len(public.tests)} public checks pass. " \
-            if public is not None else ""
-        summary = f"{checks}The hidden tests' results appear when grades are published."
+        published = _("The hidden tests' results appear when grades are published.")
+        summary = (_f("{passed} of {total} public checks pass. {published}",
+                      passed=sum(t.points >= t.max_points for t in public.tests), total=len(public.tests),
+                      published=published) if public is not None else published)
     if hidden.notes:  # what intake changed, such as the IPython lines dropped from a notebook
-        summary += "\n\nNotes on your submission:\n" + "\n".join(f"- {note}" for note in hidden.notes)
+        summary += _f("\n\nNotes on your submission:\n{notes}", notes="\n".join("- " + note for note in hidden.notes))
     return {
         "score": round(hidden.score + hidden.bonus_score, 6),
         "execution_time": int(round(execution_time_s)),

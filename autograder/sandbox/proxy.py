@@ -29,6 +29,7 @@ from pathlib import Path
 from autograder.assignments import Limits
 from autograder.checks import CheckFailure, Stage
 from autograder.engine import calls
+from autograder.i18n import _, _f
 from autograder.sandbox.child import payload, protocol
 from autograder.sandbox.forkserver import (ConfinementUnavailable, ForkServer, ForkServerGone, ZygoteChild,
                                            forkserver_for)
@@ -60,13 +61,14 @@ class ImportFailure:
 
 def _describe_exit(returncode: int | None) -> str:
     if returncode is None:
-        return "it stopped answering"
+        return _("it stopped answering")
     if returncode < 0:
         signal_number = -returncode
         name = signal.Signals(signal_number).name if signal_number in signal.Signals._value2member_map_ else str(signal_number)
-        hint = " (out of memory?)" if signal_number == signal.SIGKILL else ""
-        return f"killed by signal {name}{hint}"
-    return f"it exited with code {returncode}"
+        if signal_number == signal.SIGKILL:
+            return _f("killed by signal {signal} (out of memory?)", signal=name)
+        return _f("killed by signal {signal}", signal=name)
+    return _f("it exited with code {code}", code=returncode)
 
 
 # Why pre-warmed sandboxes are not used, once one has said that it cannot confine its children
@@ -129,10 +131,12 @@ class SandboxedSubmission:
             answer = self._read_message(deadline)
         except _Timeout:
             self._kill()
-            return self._fail_import("timeout", f"importing your module took longer than {self._limits.import_timeout_s:g} s")
+            return self._fail_import("timeout", _f("importing your module took longer than {seconds} s",
+                                                   seconds=format(self._limits.import_timeout_s, "g")))
         except (_ChildGone, protocol.ProtocolError):
             code = self._kill()
-            return self._fail_import("crash", f"the process importing your module ended: {self._why_ended(code)}")
+            return self._fail_import("crash", _f("the process importing your module ended: {how}",
+                                                 how=self._why_ended(code)))
         if answer.get("status") == "imported":
             self.import_failure = None
             return None
@@ -265,15 +269,17 @@ class SandboxedSubmission:
 
     def _call(self, name: str, args, kwargs: dict, *, read_only: bool):
         if self._timeouts.get(name, 0) >= MAX_TIMEOUTS_PER_FUNCTION:
-            raise CheckFailure(Stage.TIMEOUT, f"{name}() timed out {MAX_TIMEOUTS_PER_FUNCTION} times already; "
-                                              "it was not called again")
+            raise CheckFailure(Stage.TIMEOUT, _f("{name}() timed out {count} times already; it was not called again",
+                                                 name=name, count=MAX_TIMEOUTS_PER_FUNCTION))
         if self._process is None:
             failure = self.start()
             if failure is not None:
-                raise CheckFailure(Stage.CRASH, f"could not call {name}(): {failure.message}")
+                raise CheckFailure(Stage.CRASH, _f("could not call {name}(): {reason}", name=name,
+                                                   reason=failure.message))
         remaining = self._budget_deadline - time.monotonic()
         if remaining <= 0:
-            raise CheckFailure(Stage.TIMEOUT, f"the time budget for this submission ({self._limits.total_timeout_s:g} s) is used up")
+            raise CheckFailure(Stage.TIMEOUT, _f("the time budget for this submission ({seconds} s) is used up",
+                                                 seconds=format(self._limits.total_timeout_s, "g")))
         timeout = min(self._limits.call_timeout_s, remaining)
         deadline = time.monotonic() + timeout
         self._next_id += 1
@@ -318,7 +324,7 @@ class SandboxedSubmission:
             raise calls.modified_input(name, str(reply.get("where", "")))
         if status == "unencodable":
             raise calls.unencodable(name, str(reply.get("message", "")))
-        raise calls.crashed(name, f"unexpected reply {status!r}")
+        raise calls.crashed(name, _f("unexpected reply {status}", status=repr(status)))
 
     # -- pipe I/O with deadlines ------------------------------------------------------------
 
@@ -371,5 +377,5 @@ class SandboxedSubmission:
         blobs = [self._take(size, deadline) for size in protocol.blob_sizes_of(header)]
         message = protocol.decode_frame(header, blobs)
         if type(message.get("status")) is not str:
-            raise protocol.ProtocolError("malformed reply: no status")
+            raise protocol.ProtocolError(_("malformed reply: no status"))
         return message

@@ -14,6 +14,7 @@ import signal
 import threading
 from pathlib import Path
 
+from autograder.i18n import _f
 from autograder.sandbox.launcher import (MAX_PROCESSES, MAX_THREADS, SandboxConfig, SandboxMode, kill_processes_of,
                                          processes_of_uid)
 
@@ -186,31 +187,34 @@ class Watchdog:
         self._thread = threading.Thread(target=self._watch, name=f"sandbox-watchdog-{pid}", daemon=True)
         self._thread.start()
 
-    def _check(self) -> str | None:
+    def _check(self) -> tuple[str, bool] | None:
+        """Why the sandbox must be killed (a message for the student), and whether it is the growth of
+        its working folder (which the process mode restores); None while it keeps within bounds."""
         pids = sandbox_processes(self._config, self._pid, MAX_PROCESSES + 1, self._exclude)
         if len(pids) > MAX_PROCESSES:
-            return f"it started more than {MAX_PROCESSES} processes"
+            return _f("it started more than {count} processes", count=MAX_PROCESSES), False
         if thread_count(pids) > MAX_THREADS:
-            return f"it started more than {MAX_THREADS} threads"
+            return _f("it started more than {count} threads", count=MAX_THREADS), False
         if (private_memory_bytes(pids) > self._max_bytes
                 and private_memory_bytes(pids, precise=True) > self._max_bytes):
-            return f"its processes held more than {self._config.memory_mb} MB of memory together"
+            return _f("its processes held more than {megabytes} MB of memory together",
+                      megabytes=self._config.memory_mb), False
         if self._workdir is None:
             return None
         used, files = folder_usage(self._workdir, MAX_WORKDIR_FILES)
         if used > MAX_WORKDIR_BYTES or files > MAX_WORKDIR_FILES:
-            return f"it wrote more than {MAX_WORKDIR_BYTES // 2**20} MB or {MAX_WORKDIR_FILES} files into its folder"
+            return _f("it wrote more than {megabytes} MB or {files} files into its folder",
+                      megabytes=MAX_WORKDIR_BYTES // 2**20, files=MAX_WORKDIR_FILES), True
         return None
 
     def _watch(self) -> None:
         while not self._stop.wait(WATCH_INTERVAL_S):
-            breach = self._check()
-            if breach is None:
+            found = self._check()
+            if found is None:
                 continue
             if self._stop.is_set():  # the child is being killed anyway: its pid may be reaped
                 return
-            self.breach = breach
-            self.workdir_breached = "into its folder" in breach
+            self.breach, self.workdir_breached = found
             try:
                 os.killpg(self._pid, signal.SIGKILL)
             except (ProcessLookupError, PermissionError):

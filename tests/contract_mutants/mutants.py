@@ -555,8 +555,27 @@ def _rnn_letters():
     ]
 
 
+def _mlp_numpy():
+    a = "mlp_numpy"
+    return [
+        M(a, "fc_forward_float64", "fc_forward returns float64 for float32 inputs",
+          [("fc_forward", "    return np.matmul(x, W)\n", "    return np.matmul(x, W).astype(np.float64)\n")],
+          "dtype", ["test_fc_forward[float32]"]),
+        M(a, "sgd_step_in_place", "sgd_step updates the weights in place (W -= lr * g) and returns them",
+          [("sgd_step", "    return [W - learning_rate * g for W, g in zip(weights, grads)]\n",
+            "    for W, g in zip(weights, grads):\n        W -= learning_rate * g\n    return weights\n")],
+          "values", ["test_sgd_step"]),
+        M(a, "model_backward_returns_one_array", "model_backward returns grad_W1 alone, not [grad_W1, grad_W2]",
+          [("model_backward", "    return [grad_W1, grad_W2]\n", "    return grad_W1\n")],
+          "type", ["test_model_backward[float32]", "test_model_backward[float64]"]),
+        M(a, "train_returns_float64", "train returns float64 weights for float32 inputs",
+          [("train", "    return weights\n", "    return [w.astype(np.float64) for w in weights]\n")],
+          "dtype", ["test_train_learns_mnist"]),
+    ]
+
+
 MUTANTS = [*_activations(), *_losses(), *_initializers(), *_optimizers(), *_regularization(), *_mnist_mlp(),
-           *_lenet(), *_alexnet(), *_rnn_letters()]
+           *_lenet(), *_alexnet(), *_rnn_letters(), *_mlp_numpy()]
 
 
 def render(mutant: Mutant) -> str:

@@ -1,6 +1,7 @@
 """Assignment: a small AlexNet for 28x28 grey-scale images, with Keras 3.
 
 Course notes: 004 (AlexNet编码实现).
+Handout: README.md (English) and README.zh_CN.md (简体中文讲义), in this folder.
 
 Use ``import keras`` and ``keras.layers`` only (not ``tensorflow.keras``) and only Keras's
 built-in layers: the grader rebuilds your architecture from its config, on TensorFlow or on

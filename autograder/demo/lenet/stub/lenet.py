@@ -1,6 +1,7 @@
 """Assignment: LeNet for 28x28 grey-scale images, with Keras 3.
 
 Course notes: 000 section 6.5 (卷积神经网络的构建) and 003 (LeNet, layer output shapes).
+Handout: README.md (English) and README.zh_CN.md (简体中文讲义), in this folder.
 
 Use ``import keras`` and ``keras.layers`` only (not ``tensorflow.keras``) and only Keras's
 built-in layers: the grader rebuilds your architecture from its config, on TensorFlow or on

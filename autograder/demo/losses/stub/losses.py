@@ -1,6 +1,7 @@
 """Assignment: loss functions in NumPy, with the conventions of Keras 3.
 
 Course notes: 000 section 2 (常见损失函数) and 001 section 2.4.
+Handout: README.md (English) and README.zh_CN.md (简体中文讲义), in this folder.
 
 Write each function with NumPy alone. Do not call keras.losses.*, tf.keras.losses.*,
 tf.nn.*_cross_entropy_with_logits or any other library loss: the grader only sees your

@@ -1,6 +1,7 @@
 """Assignment: a multilayer perceptron for MNIST, built twice with Keras 3.
 
 Course notes: 000 section 5 (神经网络案例) and section 1.3 (Sequential and functional models).
+Handout: README.md (English) and README.zh_CN.md (简体中文讲义), in this folder.
 
 Use ``import keras`` and ``keras.layers`` only (not ``tensorflow.keras``): the grader rebuilds
 your architecture from its config, on TensorFlow or on JAX, so the same file must work on

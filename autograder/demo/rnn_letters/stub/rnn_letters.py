@@ -1,5 +1,7 @@
 """Assignment: predict the next letter with a recurrent network (course notes 001, section 6.4).
 
+Handout: README.md (English) and README.zh_CN.md (简体中文讲义), in this folder.
+
 The alphabet is the five letters "abcde", in a cycle: a -> b -> c -> d -> e -> a.
 
 - With one letter in, predict the next: a->b, b->c, c->d, d->e, e->a.
