@@ -86,20 +86,30 @@ def browser_problem() -> str | None:
     return None
 
 
-def ensure_browser() -> SetupStep:
-    """Headless Chromium (Debian's ``chromium``): the tests render the instructor report with it."""
-    problem = browser_problem()
+def _ensure_debian_package(step: str, package: str, problem_of, present: str, purpose: str, needed_by: str, *,
+                           install: bool = True) -> SetupStep:
+    """A setup step for a Debian package that only some tests need: fine if ``problem_of()`` is
+    None, else installed with apt-get where that is possible (root, ``install``), else a failed
+    step saying what to install."""
+    problem = problem_of()
     if problem is None:
-        return SetupStep("browser", True, f"{BROWSER} works: the report tests render the report with it")
-    if shutil.which(BROWSER) is None and shutil.which("apt-get") and os.geteuid() == 0:
-        error = _apt_install(BROWSER)
-        problem = browser_problem()
+        return SetupStep(step, True, f"{present}: {purpose}")
+    if install and shutil.which("apt-get") and os.geteuid() == 0:
+        error = _apt_install(package)
+        problem = problem_of()
         if problem is None:
-            return SetupStep("browser", True, f"installed {BROWSER}: the report tests render the report with it")
+            return SetupStep(step, True, f"installed {package}: {purpose}")
         if error:
             problem = f"{problem}; apt-get said: {error}"
-    return SetupStep("browser", False, f"{problem}. Install Debian's {BROWSER} (apt-get install {BROWSER}); "
-                                       "only the report's browser test needs it.")
+    return SetupStep(step, False, f"{problem}. Install Debian's {package} (apt-get install {package}); "
+                                  f"only {needed_by} needs it.")
+
+
+def ensure_browser() -> SetupStep:
+    """Headless Chromium (Debian's ``chromium``): the tests render the instructor report with it."""
+    return _ensure_debian_package("browser", BROWSER, browser_problem, f"{BROWSER} works",
+                                  "the report tests render the report with it", "the report's browser test",
+                                  install=shutil.which(BROWSER) is None)
 
 
 CJK_FONT = "fonts-noto-cjk"  # Debian's package: Noto Sans/Serif CJK, Simplified Chinese included
@@ -117,18 +127,8 @@ def cjk_font_problem() -> str | None:
 def ensure_cjk_font() -> SetupStep:
     """A font with Simplified Chinese (Debian's ``fonts-noto-cjk``): the report in zh_CN is
     rendered in headless Chromium by the tests, and must show no empty boxes ("tofu")."""
-    problem = cjk_font_problem()
-    if problem is None:
-        return SetupStep("CJK font", True, "a Simplified Chinese font is installed: the zh_CN report renders with it")
-    if shutil.which("apt-get") and os.geteuid() == 0:
-        error = _apt_install(CJK_FONT)
-        problem = cjk_font_problem()
-        if problem is None:
-            return SetupStep("CJK font", True, f"installed {CJK_FONT}: the zh_CN report renders with it")
-        if error:
-            problem = f"{problem}; apt-get said: {error}"
-    return SetupStep("CJK font", False, f"{problem}. Install Debian's {CJK_FONT} (apt-get install {CJK_FONT}); "
-                                        "only the Chinese report's browser test needs it.")
+    return _ensure_debian_package("CJK font", CJK_FONT, cjk_font_problem, "a Simplified Chinese font is installed",
+                                  "the zh_CN report renders with it", "the Chinese report's browser test")
 
 
 def ensure_environment(*, with_browser: bool = False) -> list[SetupStep]:

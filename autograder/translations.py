@@ -10,8 +10,9 @@ Babel is a maintainer's tool (the ``test`` extra installs it): grading reads the
 with the standard library's gettext alone (see ``autograder.i18n``).
 
 Ids come from ``_("...")``, ``_f("...", name=...)``, ``_n("one", "many", count)`` and
-``N_("...")`` in the package's Python (not the demo students', not the similarity templates'
-sample code) and from ``_("...")`` in the Jinja2 templates.
+``N_("...")`` in the package's Python (not the demo students'), in the assignments' public tests
+(``assignments/<id>/test_<id>.py``, which a handout ships) and from ``_("...")`` in the Jinja2
+templates.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from pathlib import Path
 from autograder.i18n import DOMAIN, ENGLISH, LANGUAGES, LOCALE_DIR
 
 PACKAGE_DIR = Path(__file__).resolve().parent
+ASSIGNMENTS_DIR = PACKAGE_DIR.parent / "assignments"  # absent where the package is installed alone
+PUBLIC_TESTS_MAP = [("*/test_*.py", "python")]  # nothing else under assignments/
 KEYWORDS = {"_": None, "_f": None, "_n": (1, 2), "N_": None}
 METHOD_MAP = [
     ("demo/**", "ignore"),
@@ -50,10 +53,14 @@ def extract():
     from babel.messages.extract import extract_from_dir
 
     catalog = Catalog(project="dl-autograder", charset="utf-8")
-    for filename, lineno, message, comments, context in extract_from_dir(
-            PACKAGE_DIR, METHOD_MAP, keywords=KEYWORDS, comment_tags=("TRANSLATORS:",), strip_comment_tags=True):
-        catalog.add(message, None, [(filename, None)], auto_comments=comments, context=context,
-                    flags=("python-brace-format",) if isinstance(message, str) and "{" in message else ())
+    sources = [(PACKAGE_DIR, METHOD_MAP, "")]
+    if ASSIGNMENTS_DIR.is_dir():
+        sources.append((ASSIGNMENTS_DIR, PUBLIC_TESTS_MAP, "assignments/"))
+    for folder, method_map, prefix in sources:
+        for filename, lineno, message, comments, context in extract_from_dir(
+                folder, method_map, keywords=KEYWORDS, comment_tags=("TRANSLATORS:",), strip_comment_tags=True):
+            catalog.add(message, None, [(prefix + filename, None)], auto_comments=comments, context=context,
+                        flags=("python-brace-format",) if isinstance(message, str) and "{" in message else ())
     return catalog
 
 

@@ -688,12 +688,12 @@ def test_report_and_feedback_in_simplified_chinese(tmp_path):
 
     frank = next(f for f in report.feedback if f.student == "frank")
     markdown = frank.markdown.read_text(encoding="utf-8")
-    assert markdown.startswith("# 反馈：LeNet") and "- **学生：** frank" in markdown and "## 测试" in markdown
+    assert markdown.startswith("# 反馈：用于 MNIST 的 LeNet") and "- **学生：** frank" in markdown and "## 测试" in markdown
     assert "测试准确率：0.930（要求至少 0.940）" in markdown and "![训练曲线](frank.training.png)" in markdown
     for english in ("Feedback:", "**Student:**", "## Tests", "## Messages", "## Training curve", "| test |"):
         assert english not in markdown, english
     assert "| test\\_learns\\_mnist | 0/8 | 未通过 | 数值 |" in markdown
     feedback_page = frank.html.read_text(encoding="utf-8")
-    assert feedback_page.startswith('<!DOCTYPE html>\n<html lang="zh-CN">') and "<h1>反馈：LeNet" in feedback_page
+    assert feedback_page.startswith('<!DOCTYPE html>\n<html lang="zh-CN">') and "<h1>反馈：用于 MNIST 的 LeNet" in feedback_page
     assert '<span class="failed">未通过</span>' in feedback_page and "<h2>训练曲线</h2>" in feedback_page
     assert "<h2>Tests</h2>" not in feedback_page and "<script" not in feedback_page.lower()

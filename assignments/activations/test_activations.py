@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from autograder.checks import expect_array
+from autograder.i18n import _, _f
 
 X = np.array([-2.0, -0.5, 0.0, 0.5, 2.0])
 
@@ -93,7 +94,8 @@ LARGE = np.array([-1000.0, -500.0, -50.0, 0.0, 50.0, 500.0, 1000.0])
 
 
 def described(name, dtype):
-    return f"{name} of a {np.dtype(dtype).name} input of shape (2, 1, 3)"
+    dtype_name = np.dtype(dtype).name
+    return _f("{name} of a {dtype} input of shape (2, 1, 3)", name=name, dtype=dtype_name)
 
 
 @pytest.mark.points(1)
@@ -142,15 +144,16 @@ def test_softmax_keeps_shape_and_dtype(submission, dtype):
 @pytest.mark.points(1)
 def test_sigmoid_large_inputs_float64(submission):
     expected = np.array([0.0, 0.0, 0.0, 0.5, 1.0, 1.0, 1.0])
-    expect_array(submission.sigmoid(LARGE), expected, **LARGE_TOL[np.float64], what="sigmoid of inputs up to +-1000")
+    expect_array(submission.sigmoid(LARGE), expected, **LARGE_TOL[np.float64], what=_("sigmoid of inputs up to +-1000"))
 
 
 @pytest.mark.points(1)
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_tanh_large_inputs(submission, dtype):
     expected = np.array([-1.0, -1.0, -1.0, 0.0, 1.0, 1.0, 1.0], dtype=dtype)
+    dtype_name = np.dtype(dtype).name
     expect_array(submission.tanh(LARGE.astype(dtype)), expected, **LARGE_TOL[dtype],
-                 what=f"tanh of {np.dtype(dtype).name} inputs up to +-1000")
+                 what=_f("tanh of {dtype} inputs up to +-1000", dtype=dtype_name))
 
 
 @pytest.mark.points(1)
@@ -158,4 +161,4 @@ def test_softmax_large_logits_float32(submission):
     x = np.array([[500.0, -500.0, 1000.0], [-1000.0, 999.0, 1000.0]], dtype=np.float32)
     expected = np.array([[0.0, 0.0, 1.0], [0.0, 0.2689414213699951, 0.7310585786300049]], dtype=np.float32)
     expect_array(submission.softmax(x), expected, **LARGE_TOL[np.float32],
-                 what="softmax of float32 logits up to +-1000")
+                 what=_("softmax of float32 logits up to +-1000"))

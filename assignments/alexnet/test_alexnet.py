@@ -4,6 +4,7 @@ layer (the grader also trains it)."""
 import pytest
 
 from autograder.checks import Stage, expect_true
+from autograder.i18n import _f
 from autograder.model_checks import (as_model, check_architecture, check_parameter_counts, model_as_graded,
                                      model_from_table)
 
@@ -11,14 +12,16 @@ from autograder.model_checks import (as_model, check_architecture, check_paramet
 @pytest.mark.points(2)
 def test_parameter_count(submission):
     count = as_model(submission.build_alexnet()).count_params()
-    expect_true(count == 27_672_714, f"build_alexnet() has {count:,} parameters; the small AlexNet has 27,672,714.")
+    expect_true(count == 27_672_714, _f("build_alexnet() has {count} parameters; the small AlexNet has 27,672,714.",
+                                        count=format(count, ",")))
 
 
 @pytest.mark.points(1)
 def test_output_shape(submission):
     model = as_model(submission.build_alexnet())
-    expect_true(tuple(model.output_shape) == (None, 10), f"build_alexnet() outputs shape {model.output_shape}; "
-                "it should output (None, 10).", stage=Stage.SHAPE)
+    expect_true(tuple(model.output_shape) == (None, 10), _f("{call} outputs shape {shape}; it should output "
+                                                            "(None, 10).", call="build_alexnet()",
+                                                            shape=model.output_shape), stage=Stage.SHAPE)
 
 
 # ----------------------------------------------------------------------------- the handout's architecture

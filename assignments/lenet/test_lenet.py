@@ -4,6 +4,7 @@ traced shape (the grader also trains it)."""
 import pytest
 
 from autograder.checks import Stage, expect_equal, expect_items, expect_true
+from autograder.i18n import _, _f
 from autograder.model_checks import (as_model, check_architecture, check_parameter_counts, model_as_graded,
                                      model_from_table)
 
@@ -11,23 +12,25 @@ from autograder.model_checks import (as_model, check_architecture, check_paramet
 @pytest.mark.points(2)
 def test_parameter_count(submission):
     count = as_model(submission.build_lenet()).count_params()
-    expect_true(count == 44_426, f"build_lenet() has {count:,} parameters; LeNet has 44,426.")
+    expect_true(count == 44_426, _f("build_lenet() has {count} parameters; LeNet has 44,426.",
+                                    count=format(count, ",")))
 
 
 @pytest.mark.points(1)
 def test_output_shape(submission):
     model = as_model(submission.build_lenet())
-    expect_true(tuple(model.output_shape) == (None, 10), f"build_lenet() outputs shape {model.output_shape}; "
-                "it should output (None, 10).", stage=Stage.SHAPE)
+    expect_true(tuple(model.output_shape) == (None, 10), _f("{call} outputs shape {shape}; it should output "
+                                                            "(None, 10).", call="build_lenet()",
+                                                            shape=model.output_shape), stage=Stage.SHAPE)
 
 
 @pytest.mark.points(1)
 def test_first_two_layer_shapes(submission):
     shapes = submission.layer_output_shapes()
-    expect_true(isinstance(shapes, list) and len(shapes) >= 2, "layer_output_shapes() should return a list of tuples, "
-                "one per layer.", stage=Stage.TYPE)
-    expect_equal(shapes[0], (1, 24, 24, 6), what="the shape after the first Conv2D")
-    expect_equal(shapes[1], (1, 12, 12, 6), what="the shape after the first MaxPooling2D")
+    expect_true(isinstance(shapes, list) and len(shapes) >= 2, _("layer_output_shapes() should return a list of "
+                                                                 "tuples, one per layer."), stage=Stage.TYPE)
+    expect_equal(shapes[0], (1, 24, 24, 6), what=_("the shape after the first Conv2D"))
+    expect_equal(shapes[1], (1, 12, 12, 6), what=_("the shape after the first MaxPooling2D"))
 
 
 # ----------------------------------------------------------------------------- the handout's architecture
@@ -61,12 +64,13 @@ def test_layers_match_the_handout(submission):
 def test_every_traced_shape(submission):
     shapes = submission.layer_output_shapes()
     expect_items(shapes, len(TRACED_SHAPES), what="layer_output_shapes()", kinds=(list,),
-                 noun="a list with one shape per layer")
+                 noun=_("a list with one shape per layer"))
     for index, (got, expected) in enumerate(zip(shapes, TRACED_SHAPES), start=1):
-        what = f"the shape after layer {index}"
-        expect_items(got, len(expected), what=what, kinds=(tuple,), noun="a tuple of ints")
+        what = _f("the shape after layer {index}", index=index)
+        expect_items(got, len(expected), what=what, kinds=(tuple,), noun=_("a tuple of ints"))
         for n in got:
-            expect_true(type(n) is int, f"{what} should hold Python ints (int(n)), not {type(n).__name__}.",
+            expect_true(type(n) is int, _f("{what} should hold Python ints (int(n)), not {type}.", what=what,
+                                           type=type(n).__name__),
                         stage=Stage.TYPE)
     for index, (got, expected) in enumerate(zip(shapes, TRACED_SHAPES), start=1):
-        expect_equal(got, expected, what=f"the shape after layer {index}")
+        expect_equal(got, expected, what=_f("the shape after layer {index}", index=index))

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from autograder.checks import expect_scalar
+from autograder.i18n import _, _f
 
 # The course notes' classification example (000, 2.1.1): Keras gives 1.177.
 CCE_TRUE = np.array([[0.0, 1.0, 0.0], [0.0, 0.0, 1.0]])
@@ -109,7 +110,7 @@ def test_categorical_crossentropy_clips_0_and_1(submission):
     y_true = np.array([[1.0, 0.0, 0.0], [0.0, 0.0, 1.0], [0.0, 1.0, 0.0]])
     y_pred = np.array([[0.0, 1.0, 0.0], [0.0, 0.0, 1.0], [0.25, 0.75, 0.0]])
     expect_scalar(submission.categorical_crossentropy(y_true, y_pred), 5.468592607803369, rtol=1e-6, atol=1e-9,
-                  what="categorical_crossentropy with probabilities of exactly 0 and 1")
+                  what=_("categorical_crossentropy with probabilities of exactly 0 and 1"))
 
 
 @pytest.mark.points(1)
@@ -118,7 +119,7 @@ def test_categorical_crossentropy_rows_not_summing_to_1(submission):
     y_true = np.array([[0.0, 1.0], [1.0, 0.0]])
     y_pred = np.array([[1.0, 3.0], [2.0, 2.0]])
     expect_scalar(submission.categorical_crossentropy(y_true, y_pred), 0.4904146265058631, **TOL[np.float64],
-                  what="categorical_crossentropy of rows that do not sum to 1")
+                  what=_("categorical_crossentropy of rows that do not sum to 1"))
 
 
 @pytest.mark.points(1)
@@ -126,7 +127,7 @@ def test_categorical_crossentropy_float32_logits_up_to_1000(submission):
     y_true = np.array([[0.0, 1.0, 0.0], [1.0, 0.0, 0.0]], dtype=np.float32)
     logits = np.array([[-1000.0, 1000.0, 999.0], [500.0, -500.0, 1000.0]], dtype=np.float32)
     expect_scalar(submission.categorical_crossentropy(y_true, logits, from_logits=True), 250.1566308437591,
-                  **TOL[np.float32], what="categorical_crossentropy of float32 logits up to +-1000")
+                  **TOL[np.float32], what=_("categorical_crossentropy of float32 logits up to +-1000"))
 
 
 @pytest.mark.points(1)
@@ -134,8 +135,9 @@ def test_categorical_crossentropy_float32_logits_up_to_1000(submission):
 def test_binary_crossentropy_logits_up_to_1000(submission, dtype):
     y_true = np.array([[1.0, 0.0, 1.0], [0.0, 1.0, 1.0]], dtype=dtype)
     logits = np.array([[-1000.0, 500.0, 1000.0], [800.0, -800.0, 0.0]], dtype=dtype)
+    dtype_name = np.dtype(dtype).name
     expect_scalar(submission.binary_crossentropy(y_true, logits, from_logits=True), 516.78219119676, **TOL[dtype],
-                  what=f"binary_crossentropy of {np.dtype(dtype).name} logits up to +-1000")
+                  what=_f("binary_crossentropy of {dtype} logits up to +-1000", dtype=dtype_name))
 
 
 @pytest.mark.points(1)
@@ -144,4 +146,4 @@ def test_mean_absolute_error_three_outputs(submission):
     y_true = np.array([[0.0, 1.0, 2.0], [1.0, -1.0, 0.5]])
     y_pred = np.array([[1.0, 1.0, 0.0], [1.0, 1.0, 1.0]])
     expect_scalar(submission.mean_absolute_error(y_true, y_pred), 0.9166666666666667, **TOL[np.float64],
-                  what="mean_absolute_error of shape (2, 3)")
+                  what=_f("mean_absolute_error of shape {shape}", shape="(2, 3)"))

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from autograder.checks import CheckFailure, Stage, expect_array, expect_array_like, expect_items, expect_scalar
+from autograder.i18n import _, _f
 
 DTYPES = [pytest.param(np.float32, id="float32"), pytest.param(np.float64, id="float64")]
 TOL = {np.float32: dict(rtol=1e-4, atol=1e-6), np.float64: dict(rtol=1e-9, atol=1e-12)}
@@ -60,8 +61,11 @@ def test_fc_forward_and_backward(submission, dtype):
     expect_array(submission.fc_forward(x, w), (X @ W).astype(dtype), **TOL[dtype], what=f"fc_forward ({dtype.__name__})")
     got = submission.read_only("fc_backward")(x, w, grad_h)
     expect_items(got, 2, what="fc_backward(x, W, grad_h)")
-    expect_array(got[0], (grad_h @ w.T).astype(dtype), **TOL[dtype], what=f"grad_x of fc_backward ({dtype.__name__})")
-    expect_array(got[1], (x.T @ grad_h).astype(dtype), **TOL[dtype], what=f"grad_W of fc_backward ({dtype.__name__})")
+    backward = f"fc_backward ({dtype.__name__})"
+    expect_array(got[0], (grad_h @ w.T).astype(dtype), **TOL[dtype], what=_f("{name} of {what}", name="grad_x",
+                                                                             what=backward))
+    expect_array(got[1], (x.T @ grad_h).astype(dtype), **TOL[dtype], what=_f("{name} of {what}", name="grad_W",
+                                                                             what=backward))
 
 
 @pytest.mark.points(1)
@@ -80,7 +84,7 @@ def test_relu_forward_and_backward(submission, dtype):
 def test_softmax_forward_and_backward(submission, dtype):
     z = np.array([[1.0, 2.0, 3.0], [1000.0, 0.0, -1000.0]])
     expect_array(submission.softmax_forward(z.astype(dtype)), softmax(z).astype(dtype), **TOL[dtype],
-                 what="softmax_forward(logits), logits up to +-1000")
+                 what=_("softmax_forward(logits), logits up to +-1000"))
     p = softmax(np.array([[0.5, -1.0, 2.0], [0.0, 0.3, -0.2]]))
     g = np.array([[1.0, -2.0, 0.5], [0.25, 0.0, 3.0]])
     expected = p * (g - np.sum(g * p, axis=-1, keepdims=True))
@@ -107,12 +111,13 @@ def test_cross_entropy(submission, dtype):
 def test_init_weights_shapes_and_scale(submission):
     got = submission.init_weights(300, input_dim=784, num_classes=10, seed=0)
     expect_items(got, 2, what="init_weights(300)")
-    expect_array_like(got[0], (785, 300), np.float64, what="W1 of init_weights(300)")
-    expect_array_like(got[1], (300, 10), np.float64, what="W2 of init_weights(300)")
+    expect_array_like(got[0], (785, 300), np.float64, what=_f("{name} of {what}", name="W1", what="init_weights(300)"))
+    expect_array_like(got[1], (300, 10), np.float64, what=_f("{name} of {what}", name="W2", what="init_weights(300)"))
     for name, value in zip(("W1", "W2"), got):
         ratio = float(np.std(value)) / np.sqrt(2.0 / value.shape[0])
         if abs(ratio - 1.0) > 0.1:
-            raise CheckFailure(Stage.VALUES, f"{name}'s standard deviation is {ratio:.2f} times sqrt(2 / fan_in).")
+            raise CheckFailure(Stage.VALUES, _f("{name}'s standard deviation is {ratio} times sqrt(2 / fan_in).",
+                                                name=name, ratio=format(ratio, ".2f")))
 
 
 @pytest.mark.points(1)
@@ -126,7 +131,8 @@ def test_model_forward_and_backward(submission, dtype):
     got = submission.read_only("model_backward")(x.astype(dtype), labels.astype(dtype), weights)
     expect_items(got, 2, what="model_backward(x, labels, weights)")
     for name, value, expected in zip(("grad_W1", "grad_W2"), got, model_gradients(x, labels, W1, W2)):
-        expect_array(value, expected.astype(dtype), **TOL[dtype], what=f"{name} of model_backward")
+        expect_array(value, expected.astype(dtype), **TOL[dtype], what=_f("{name} of {what}", name=name,
+                                                                          what="model_backward"))
 
 
 @pytest.mark.points(1)
@@ -138,14 +144,16 @@ def test_sgd_step_and_train_step(submission, dtype):
     new = submission.read_only("sgd_step")(weights, [g.astype(dtype) for g in grads], 0.5)
     expect_items(new, 2, what="sgd_step(weights, grads, 0.5)")
     for index, (value, w, g) in enumerate(zip(new, (W1, W2), grads)):
-        expect_array(value, (w - 0.5 * g).astype(dtype), **TOL[dtype], what=f"item {index} of sgd_step")
+        expect_array(value, (w - 0.5 * g).astype(dtype), **TOL[dtype], what=_f("item {index} of {what}", index=index,
+                                                                               what="sgd_step"))
     got = submission.read_only("train_step")(x.astype(dtype), labels.astype(dtype), weights, 0.5)
     expect_items(got, 2, what="train_step(x, labels, weights, 0.5)")
-    expect_items(got[0], 2, what="the new weights of train_step")
+    expect_items(got[0], 2, what=_f("the new weights of {what}", what="train_step"))
     for index, (value, w, g) in enumerate(zip(got[0], (W1, W2), grads)):
-        expect_array(value, (w - 0.5 * g).astype(dtype), **TOL[dtype], what=f"new W{index + 1} of train_step")
+        expect_array(value, (w - 0.5 * g).astype(dtype), **TOL[dtype], what=_f("new W{number} of {what}",
+                                                                               number=index + 1, what="train_step"))
     loss = -np.sum(labels * np.log(softmax(np.maximum(with_ones(x) @ W1, 0) @ W2) + 1e-12)) / 3
-    expect_scalar(got[1], loss, **TOL[dtype], what="the loss of train_step")
+    expect_scalar(got[1], loss, **TOL[dtype], what=_f("the loss of {what}", what="train_step"))
 
 
 @pytest.mark.points(1)
@@ -158,9 +166,10 @@ def test_train_returns_float32_weights_that_learn(submission):
     labels = np.eye(2, dtype=np.float32)[classes]
     weights = submission.read_only("train")(x, labels, hidden_dim=8, epochs=1, batch_size=32, learning_rate=0.1, seed=0)
     expect_items(weights, 2, what="train(x, labels, hidden_dim=8, ...)")
-    expect_array_like(weights[0], (5, 8), np.float32, what="W1 of train(...)")
-    expect_array_like(weights[1], (8, 2), np.float32, what="W2 of train(...)")
+    expect_array_like(weights[0], (5, 8), np.float32, what=_f("{name} of {what}", name="W1", what="train(...)"))
+    expect_array_like(weights[1], (8, 2), np.float32, what=_f("{name} of {what}", name="W2", what="train(...)"))
     hidden = np.maximum(with_ones(x.astype(np.float64)) @ weights[0], 0)
     accuracy = float(np.mean(np.argmax(hidden @ weights[1], axis=1) == classes))
     if accuracy < 0.9:
-        raise CheckFailure(Stage.VALUES, f"train(...)'s weights classify {accuracy:.2f} of two separated blobs right.")
+        raise CheckFailure(Stage.VALUES, _f("train(...)'s weights classify {accuracy} of two separated blobs right.",
+                                            accuracy=format(accuracy, ".2f")))

@@ -5,6 +5,7 @@ import keras
 import pytest
 
 from autograder.checks import Stage, expect_true
+from autograder.i18n import _f
 from autograder.model_checks import (as_model, check_architecture, check_parameter_counts, model_as_graded,
                                      model_from_table)
 
@@ -14,17 +15,20 @@ from autograder.model_checks import (as_model, check_architecture, check_paramet
 def test_parameter_count(submission, builder):
     model = as_model(getattr(submission, builder)())
     count = model.count_params()
-    expect_true(count == 673_802, f"{builder}() has {count:,} parameters; the MLP has 673,802.")
+    expect_true(count == 673_802, _f("{call} has {count} parameters; the MLP has 673,802.", call=builder + "()",
+                                     count=format(count, ",")))
 
 
 @pytest.mark.points(1)
 @pytest.mark.parametrize("builder", ["build_mlp", "build_mlp_functional"])
 def test_input_and_output_shapes(submission, builder):
     model = as_model(getattr(submission, builder)())
-    expect_true(tuple(model.input_shape) == (None, 784), f"{builder}() takes inputs of shape {model.input_shape}; "
-                "it should take (None, 784).", stage=Stage.SHAPE)
-    expect_true(tuple(model.output_shape) == (None, 10), f"{builder}() outputs shape {model.output_shape}; "
-                "it should output (None, 10).", stage=Stage.SHAPE)
+    expect_true(tuple(model.input_shape) == (None, 784), _f("{call} takes inputs of shape {shape}; it should "
+                                                            "take (None, 784).", call=builder + "()",
+                                                            shape=model.input_shape), stage=Stage.SHAPE)
+    expect_true(tuple(model.output_shape) == (None, 10), _f("{call} outputs shape {shape}; it should output "
+                                                            "(None, 10).", call=builder + "()",
+                                                            shape=model.output_shape), stage=Stage.SHAPE)
 
 
 # ----------------------------------------------------------------------------- the handout's architecture

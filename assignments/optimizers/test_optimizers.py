@@ -17,6 +17,7 @@ import pytest
 
 from autograder.checks import (CheckFailure, Stage, expect_array, expect_array_like, expect_int, expect_items,
                                expect_keys, expect_true)
+from autograder.i18n import N_, _, _f
 
 TOL = dict(rtol=1e-9, atol=1e-12)
 
@@ -24,22 +25,23 @@ TOL = dict(rtol=1e-9, atol=1e-12)
 # g / (sqrt(v) + eps), m_hat / (sqrt(v_hat) + eps). The grader accepts these too, except for one
 # point per rule (its one-step test), which is for Keras's placement exactly.
 EPSILON_PLACEMENT = {
-    "adagrad": "Keras divides by sqrt(a + epsilon), not by sqrt(a) + epsilon.",
-    "rmsprop": "Keras divides by sqrt(v + epsilon), not by sqrt(v) + epsilon.",
-    "adam": "Keras adds epsilon to sqrt(v), not to sqrt(v_hat) (alpha * m / (sqrt(v) + epsilon)).",
+    "adagrad": N_("Keras divides by sqrt(a + epsilon), not by sqrt(a) + epsilon."),
+    "rmsprop": N_("Keras divides by sqrt(v + epsilon), not by sqrt(v) + epsilon."),
+    "adam": N_("Keras adds epsilon to sqrt(v), not to sqrt(v_hat) (alpha * m / (sqrt(v) + epsilon))."),
 }
 
 
 def expect_keras_form(ws, keras_form, textbook_form, rule):
     """w after each step as Keras gives it; a message that says so when w is the textbook form's."""
     try:
-        expect_array(ws, keras_form, **TOL, what="w after steps 1, 2, 3")
+        expect_array(ws, keras_form, **TOL, what=_("w after steps 1, 2, 3"))
     except CheckFailure as failure:
         if failure.stage != Stage.VALUES or not np.allclose(ws, textbook_form, **TOL):
             raise
-        raise CheckFailure(Stage.VALUES, f"w after steps 1, 2, 3 matches the textbook's placement of epsilon, not "
-                                         f"Keras's: {EPSILON_PLACEMENT[rule]} The grader takes one point of this "
-                                         "rule for that (its one-step test); its other tests accept both.") from None
+        raise CheckFailure(Stage.VALUES, _f("w after steps 1, 2, 3 matches the textbook's placement of epsilon, not "
+                                            "Keras's: {explanation} The grader takes one point of this rule for that "
+                                            "(its one-step test); its other tests accept both.",
+                                            explanation=_(EPSILON_PLACEMENT[rule]))) from None
 
 
 def expect_either_form(got, keras_form, textbook_form, what):
@@ -62,36 +64,39 @@ def three_steps(step, **hyperparameters):
     for k in range(3):
         result = step(params, [params[0].copy()], state, **hyperparameters)
         expect_true(isinstance(result, (tuple, list)) and len(result) == 2,
-                    "a step should return a pair (new_params, new_state).", stage=Stage.TYPE)
+                    _("a step should return a pair (new_params, new_state)."), stage=Stage.TYPE)
         params, state = result
         expect_true(isinstance(params, (list, tuple)) and len(params) == 1,
-                    "new_params should be a list with one array per param.", stage=Stage.TYPE)
-        expect_true(isinstance(state, dict), "new_state should be a dict.", stage=Stage.TYPE)
+                    _("new_params should be a list with one array per param."), stage=Stage.TYPE)
+        expect_true(isinstance(state, dict), _("new_state should be a dict."), stage=Stage.TYPE)
         w = params[0]
         expect_true(type(w) is np.ndarray and w.shape == (1,) and w.dtype == np.float64,
-                    f"w after step {k + 1} should be a float64 array of shape (1,), like the param.", stage=Stage.TYPE)
+                    _f("w after step {step} should be a float64 array of shape (1,), like the param.", step=k + 1),
+                    stage=Stage.TYPE)
         ws.append(w[0])
     return np.array(ws), state
 
 
 def check_iterations(state, steps=3):
-    expect_true("iterations" in state, "the state has no key 'iterations'.", stage=Stage.TYPE)
+    expect_true("iterations" in state, _("the state has no key 'iterations'."), stage=Stage.TYPE)
     expect_int(state["iterations"], what="state['iterations']")
-    expect_true(state["iterations"] == steps, f"state['iterations'] should be {steps} after {steps} step(s).")
+    expect_true(state["iterations"] == steps, _f("state['iterations'] should be {steps} after {steps} step(s).",
+                                                 steps=steps))
 
 
 def check_state(state, key, expected):
     check_iterations(state)
-    expect_true(key in state, f"the state has no key {key!r}.", stage=Stage.TYPE)
+    expect_true(key in state, _f("the state has no key {key}.", key=repr(key)), stage=Stage.TYPE)
     expect_true(isinstance(state[key], (list, tuple)) and len(state[key]) == 1,
-                f"state[{key!r}] should be a list with one array per param.", stage=Stage.TYPE)
-    expect_array(state[key][0], np.array([expected]), **TOL, what=f"state[{key!r}][0] after 3 steps")
+                _f("state[{key}] should be a list with one array per param.", key=repr(key)), stage=Stage.TYPE)
+    expect_array(state[key][0], np.array([expected]), **TOL,
+                 what=_f("state[{key}][0] after 3 steps", key=repr(key)))
 
 
 @pytest.mark.points(1)
 def test_sgd_course_example(submission):
     ws, state = three_steps(submission.sgd_step, learning_rate=0.1)
-    expect_array(ws, np.array([0.9, 0.81, 0.729]), **TOL, what="w after steps 1, 2, 3")
+    expect_array(ws, np.array([0.9, 0.81, 0.729]), **TOL, what=_("w after steps 1, 2, 3"))
     check_iterations(state)
 
 
@@ -99,21 +104,21 @@ def test_sgd_course_example(submission):
 def test_momentum_course_example(submission):
     # The notes' check: the first step moves w by 0.1, the second by 0.18.
     ws, state = three_steps(submission.momentum_step, learning_rate=0.1, momentum=0.9)
-    expect_array(ws, np.array([0.9, 0.72, 0.486]), **TOL, what="w after steps 1, 2, 3")
+    expect_array(ws, np.array([0.9, 0.72, 0.486]), **TOL, what=_("w after steps 1, 2, 3"))
     check_state(state, "velocity", -0.234)
 
 
 @pytest.mark.points(1)
 def test_ema_momentum_course_example(submission):
     ws, state = three_steps(submission.ema_momentum_step, learning_rate=0.1, beta=0.9)
-    expect_array(ws, np.array([0.99, 0.9711, 0.944379]), **TOL, what="w after steps 1, 2, 3")
+    expect_array(ws, np.array([0.99, 0.9711, 0.944379]), **TOL, what=_("w after steps 1, 2, 3"))
     check_state(state, "m", 0.26721)
 
 
 @pytest.mark.points(1)
 def test_nesterov_course_example(submission):
     ws, state = three_steps(submission.nesterov_step, learning_rate=0.1, momentum=0.9)
-    expect_array(ws, np.array([0.81, 0.5751, 0.327321]), **TOL, what="w after steps 1, 2, 3")
+    expect_array(ws, np.array([0.81, 0.5751, 0.327321]), **TOL, what=_("w after steps 1, 2, 3"))
     check_state(state, "velocity", -0.21141)
 
 
@@ -151,15 +156,17 @@ def test_momentum_two_float32_params(submission):
     params = [np.array([1.0, -2.0], dtype=np.float32), np.array([[0.5]], dtype=np.float32)]
     grads = [np.array([0.5, -1.0], dtype=np.float32), np.array([[2.0]], dtype=np.float32)]
     result = submission.momentum_step(params, grads, None)
-    expect_true(isinstance(result, (tuple, list)) and len(result) == 2, "momentum_step should return a pair.",
+    expect_true(isinstance(result, (tuple, list)) and len(result) == 2, _("momentum_step should return a pair."),
                 stage=Stage.TYPE)
     new_params, state = result
     expect_true(isinstance(new_params, (list, tuple)) and len(new_params) == 2,
-                "new_params should be a list of 2 arrays.", stage=Stage.TYPE)
+                _("new_params should be a list of 2 arrays."), stage=Stage.TYPE)
     # Default hyperparameters: learning_rate 0.01, momentum 0.9.
-    expect_array(new_params[0], np.array([0.995, -1.99], dtype=np.float32), rtol=1e-6, atol=1e-7, what="param 0")
-    expect_array(new_params[1], np.array([[0.48]], dtype=np.float32), rtol=1e-6, atol=1e-7, what="param 1")
-    expect_true(isinstance(state, dict) and "velocity" in state, "the state should be a dict with 'velocity'.",
+    expect_array(new_params[0], np.array([0.995, -1.99], dtype=np.float32), rtol=1e-6, atol=1e-7,
+                 what=_f("param {index}", index=0))
+    expect_array(new_params[1], np.array([[0.48]], dtype=np.float32), rtol=1e-6, atol=1e-7,
+                 what=_f("param {index}", index=1))
+    expect_true(isinstance(state, dict) and "velocity" in state, _("the state should be a dict with 'velocity'."),
                 stage=Stage.TYPE)
     expect_array(state["velocity"][1], np.array([[-0.02]], dtype=np.float32), rtol=1e-6, atol=1e-7,
                  what="state['velocity'][1]")
@@ -229,22 +236,24 @@ def expect_step_result(result, what, state_keys=None):
     """The structure of (new_params, new_state), before any value: a pair; params a list of two float32
     arrays of the params' shapes; with ``state_keys``, the state a dict with an int 'iterations' and
     each key a list of two float32 arrays of the params' shapes. Returns (params, state)."""
-    expect_items(result, 2, what=f"what {what} returned", noun="a pair (new_params, new_state)")
+    expect_items(result, 2, what=_f("what {what} returned", what=what), noun=_("a pair (new_params, new_state)"))
     params, state = result
-    expect_items(params, 2, what=f"the new params of {what}", kinds=(list, tuple),
-                 noun="a list with one array per param")
+    expect_items(params, 2, what=_f("the new params of {what}", what=what), kinds=(list, tuple),
+                 noun=_("a list with one array per param"))
     shapes = [np.shape(p) for p in PARAMS]
     if state_keys is not None:
-        expect_keys(state, ["iterations", *state_keys], what=f"the state after {what}")
-        expect_int(state["iterations"], what=f"state['iterations'] after {what}")
+        expect_keys(state, ["iterations", *state_keys], what=_f("the state after {what}", what=what))
+        expect_int(state["iterations"], what=_f("state['iterations'] after {what}", what=what))
         for key in state_keys:
-            expect_items(state[key], 2, what=f"state[{key!r}] after {what}", kinds=(list, tuple),
-                         noun="a list with one array per param")
-    arrays = [(f"param {i}", array, shape) for i, (array, shape) in enumerate(zip(params, shapes))]
+            expect_items(state[key], 2, what=_f("state[{key}] after {what}", key=repr(key), what=what),
+                         kinds=(list, tuple), noun=_("a list with one array per param"))
+    arrays = [(_f("param {index} after {what}", index=i, what=what), array, shape)
+              for i, (array, shape) in enumerate(zip(params, shapes))]
     for key in state_keys or []:
-        arrays += [(f"state[{key!r}][{i}]", array, shape) for i, (array, shape) in enumerate(zip(state[key], shapes))]
-    for name, array, shape in arrays:
-        expect_array_like(array, shape, np.float32, what=f"{name} after {what}")
+        arrays += [(_f("state[{key}][{index}] after {what}", key=repr(key), index=i, what=what), array, shape)
+                   for i, (array, shape) in enumerate(zip(state[key], shapes))]
+    for label, array, shape in arrays:
+        expect_array_like(array, shape, np.float32, what=label)
     return params, state
 
 
@@ -253,22 +262,24 @@ def expect_step_result(result, what, state_keys=None):
 def test_float32_step_with_defaults_and_given_state(submission, rule):
     step = submission.read_only(f"{rule}_step")  # and the inputs must come back unchanged
     after_one, expected_state, after_resume = FLOAT32_STEPS[rule]
-    what = f"{rule}_step(params, grads, None) on float32 params"
+    function = f"{rule}_step"
+    what = _f("{function}(params, grads, None) on float32 params", function=function)
     params, state = expect_step_result(step(float32_arrays(PARAMS), float32_arrays(GRADS), None), what,
                                        STATE_KEYS[rule])
     for i, (got, expected) in enumerate(zip(params, float32_arrays(after_one))):
-        expect_array(got, expected, **F32, what=f"param {i} after {what}")
+        expect_array(got, expected, **F32, what=_f("param {index} after {what}", index=i, what=what))
     check_iterations(state, steps=1)
     for key in STATE_KEYS[rule]:
         for i, (got, expected) in enumerate(zip(state[key], float32_arrays(expected_state[key]))):
-            expect_array(got, expected, **F32, what=f"state[{key!r}][{i}] after {what}")
+            expect_array(got, expected, **F32,
+                         what=_f("state[{key}][{index}] after {what}", key=repr(key), index=i, what=what))
     given = {"iterations": 6}
     for key in STATE_KEYS[rule]:
         given[key] = float32_arrays(POSITIVE_STATE if key in ("accumulator", "v") else SIGNED_STATE)
-    what = f"{rule}_step from a given state (iterations 6)"
-    params, _ = expect_step_result(step(float32_arrays(PARAMS), float32_arrays(GRADS), given), what)
+    what = _f("{function} from a given state (iterations 6)", function=function)
+    params, _state = expect_step_result(step(float32_arrays(PARAMS), float32_arrays(GRADS), given), what)
     for i, (got, expected) in enumerate(zip(params, float32_arrays(after_resume))):
-        expect_array(got, expected, **F32, what=f"param {i} after {what}")
+        expect_array(got, expected, **F32, what=_f("param {index} after {what}", index=i, what=what))
 
 
 # loss_curve(rule, w0=[2.0, -0.5], steps=3, learning_rate=0.1) for every rule: a vector w0 works too.

@@ -14,6 +14,7 @@ import pytest
 
 from autograder.checks import (Stage, expect_array, expect_array_like, expect_equal, expect_int, expect_items,
                                expect_keys, expect_scalar, expect_true)
+from autograder.i18n import _, _f
 
 TOL = dict(rtol=1e-10, atol=1e-12)
 W = np.array([[0.5, -1.0], [0.0, 2.0], [-0.25, 1.5]])
@@ -47,12 +48,13 @@ def test_dropout_course_example(submission):
     expect_array(submission.dropout(x, 0.2, training=False, seed=0), x, rtol=0, atol=0,
                  what="dropout(x, 0.2, training=False)")
     out = submission.dropout(x, 0.2, training=True, seed=0)
-    expect_array_like(out, x.shape, np.float32, what="dropout(x, 0.2, training=True) of a float32 (5, 2) array")
+    expect_array_like(out, x.shape, np.float32, what=_f("dropout(x, {rate}, training=True) of a {dtype} {shape} array",
+                                                        rate=0.2, dtype="float32", shape="(5, 2)"))
     # Every value is either dropped (0) or scaled by 1 / (1 - 0.2) = 1.25.
     expected = np.where(out == 0, 0.0, x * 1.25).astype(np.float32)
-    expect_array(out, expected, rtol=1e-6, atol=0, what="the kept values of dropout(x, 0.2, training=True)")
+    expect_array(out, expected, rtol=1e-6, atol=0, what=_f("the kept values of {what}", what="dropout(x, 0.2, training=True)"))
     expect_array(submission.dropout(x, 0.2, training=True, seed=0), out, rtol=0, atol=0,
-                 what="a second call with seed=0")
+                 what=_("a second call with seed=0"))
 
 
 @pytest.mark.points(1)
@@ -60,11 +62,11 @@ def test_batch_norm_training(submission):
     x = np.array([[1.0, 2.0], [3.0, 6.0], [5.0, 4.0], [7.0, 8.0]])
     result = submission.batch_norm(x, np.ones(2), np.zeros(2), np.zeros(2), np.ones(2), training=True)
     expect_true(isinstance(result, (tuple, list)) and len(result) == 3,
-                "batch_norm should return (y, new_moving_mean, new_moving_variance).", stage=Stage.TYPE)
+                _("batch_norm should return (y, new_moving_mean, new_moving_variance)."), stage=Stage.TYPE)
     a, b = 1.3415066425424822, 0.447168880847494  # 3 / sqrt(5 + 1e-3), 1 / sqrt(5 + 1e-3)
     expect_array(result[0], np.array([[-a, -a], [-b, b], [b, -b], [a, a]]), **TOL, what="y")
     expect_array(result[1], np.array([0.04, 0.05]), **TOL, what="new_moving_mean")
-    expect_array(result[2], np.array([1.04, 1.04]), **TOL, what="new_moving_variance (biased batch variance 5)")
+    expect_array(result[2], np.array([1.04, 1.04]), **TOL, what=_("new_moving_variance (biased batch variance 5)"))
 
 
 @pytest.mark.points(1)
@@ -73,12 +75,12 @@ def test_batch_norm_inference(submission):
     result = submission.batch_norm(x, np.array([2.0, 0.5]), np.array([0.1, -0.1]), np.array([4.0, 5.0]),
                                    np.array([4.0, 6.25]), training=False)
     expect_true(isinstance(result, (tuple, list)) and len(result) == 3,
-                "batch_norm should return (y, new_moving_mean, new_moving_variance).", stage=Stage.TYPE)
+                _("batch_norm should return (y, new_moving_mean, new_moving_variance)."), stage=Stage.TYPE)
     expected = np.array([[-2.8996250702978545, -0.699952005759232], [-0.8998750234326182, 0.09998400191974402],
                          [1.0998750234326182, -0.29998400191974406], [3.0996250702978547, 0.49995200575923204]])
     expect_array(result[0], expected, **TOL, what="y")
-    expect_array(result[1], np.array([4.0, 5.0]), **TOL, what="new_moving_mean (unchanged)")
-    expect_array(result[2], np.array([4.0, 6.25]), **TOL, what="new_moving_variance (unchanged)")
+    expect_array(result[1], np.array([4.0, 5.0]), **TOL, what=_("new_moving_mean (unchanged)"))
+    expect_array(result[2], np.array([4.0, 6.25]), **TOL, what=_("new_moving_variance (unchanged)"))
 
 
 HISTORY = [0.9, 0.7, 0.6, 0.62, 0.61, 0.65, 0.59, 0.6, 0.61, 0.63, 0.64, 0.7]
@@ -89,7 +91,7 @@ def expect_decision(got, expected, what):
     accepts), then the values."""
     expect_keys(got, expected, what=what)
     for key in expected:
-        expect_int(got[key], what=f"{key} of {what}")
+        expect_int(got[key], what=_f("{name} of {what}", name=key, what=what))
     expect_equal({key: int(got[key]) for key in expected}, expected, what=what)
 
 
@@ -129,26 +131,27 @@ W3 = np.array([[[0.5, 0.0], [-1.5, 2.0], [0.25, -0.75]], [[0.0, 1.0], [-2.0, 0.5
 @pytest.mark.points(1)
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_penalties_and_gradients_keep_shape_and_dtype(submission, dtype):
-    w, tol, kind = W3.astype(dtype), DTYPE_TOL[dtype], f"a {np.dtype(dtype).name} (2, 3, 2) kernel"
+    dtype_name = np.dtype(dtype).name
+    w, tol, kind = W3.astype(dtype), DTYPE_TOL[dtype], _f("a {dtype} (2, 3, 2) kernel", dtype=dtype_name)
     abs_sum, square_sum = float(np.sum(np.abs(W3))), float(np.sum(W3 ** 2))
-    expect_scalar(submission.l1_penalty(w, l1=0.05), 0.05 * abs_sum, **tol, what=f"l1_penalty of {kind}")
-    expect_scalar(submission.l2_penalty(w, l2=0.02), 0.02 * square_sum, **tol, what=f"l2_penalty of {kind}")
+    expect_scalar(submission.l1_penalty(w, l1=0.05), 0.05 * abs_sum, **tol, what=_f("l1_penalty of {kind}", kind=kind))
+    expect_scalar(submission.l2_penalty(w, l2=0.02), 0.02 * square_sum, **tol, what=_f("l2_penalty of {kind}", kind=kind))
     expect_scalar(submission.l1l2_penalty(w, l1=0.05, l2=0.02), 0.05 * abs_sum + 0.02 * square_sum, **tol,
-                  what=f"l1l2_penalty of {kind}")
+                  what=_f("l1l2_penalty of {kind}", kind=kind))
     expect_array(submission.l1_gradient(w, l1=0.05), (0.05 * np.sign(W3)).astype(dtype), **tol,
-                 what=f"l1_gradient of {kind} (some weights exactly 0)")
-    expect_array(submission.l2_gradient(w, l2=0.02), (0.04 * W3).astype(dtype), **tol, what=f"l2_gradient of {kind}")
+                 what=_f("l1_gradient of {kind} (some weights exactly 0)", kind=kind))
+    expect_array(submission.l2_gradient(w, l2=0.02), (0.04 * W3).astype(dtype), **tol, what=_f("l2_gradient of {kind}", kind=kind))
     expect_array(submission.l1l2_gradient(w, l1=0.05, l2=0.02), (0.05 * np.sign(W3) + 0.04 * W3).astype(dtype), **tol,
-                 what=f"l1l2_gradient of {kind}")
+                 what=_f("l1l2_gradient of {kind}", kind=kind))
 
 
 @pytest.mark.points(1)
 def test_default_factors_of_the_regularizers(submission):
     tol = DTYPE_TOL[np.float64]
-    expect_scalar(submission.l1_penalty(W), 0.0525, **tol, what="l1_penalty(W) (default l1 0.01)")
-    expect_scalar(submission.l2_penalty(W), 0.075625, **tol, what="l2_penalty(W) (default l2 0.01)")
-    expect_scalar(submission.l1l2_penalty(W), 0.0, **tol, what="l1l2_penalty(W) (default l1 and l2 0.0)")
-    expect_array(submission.l2_gradient(W), 0.02 * W, **tol, what="l2_gradient(W) (default l2 0.01)")
+    expect_scalar(submission.l1_penalty(W), 0.0525, **tol, what=_("l1_penalty(W) (default l1 0.01)"))
+    expect_scalar(submission.l2_penalty(W), 0.075625, **tol, what=_("l2_penalty(W) (default l2 0.01)"))
+    expect_scalar(submission.l1l2_penalty(W), 0.0, **tol, what=_("l1l2_penalty(W) (default l1 and l2 0.0)"))
+    expect_array(submission.l2_gradient(W), 0.02 * W, **tol, what=_("l2_gradient(W) (default l2 0.01)"))
 
 
 def signed_values(rows, columns):
@@ -161,14 +164,16 @@ def signed_values(rows, columns):
 def test_dropout_float64_4d_and_rate_0(submission):
     x = signed_values(6, 8).reshape(2, 3, 4, 2)
     expect_array(submission.dropout(x, 0.0, training=True, seed=1), x, rtol=0, atol=0,
-                 what="dropout(x, 0.0, training=True) (rate 0 changes nothing)")
+                 what=_("dropout(x, 0.0, training=True) (rate 0 changes nothing)"))
     expect_array(submission.dropout(x, 0.5, training=False, seed=1), x, rtol=0, atol=0,
-                 what="dropout(x, 0.5, training=False) of a float64 (2, 3, 4, 2) array")
+                 what=_("dropout(x, 0.5, training=False) of a float64 (2, 3, 4, 2) array"))
     out = submission.dropout(x, 0.5, training=True, seed=2)
-    what = "dropout(x, 0.5, training=True) of a float64 (2, 3, 4, 2) array"
+    what = _f("dropout(x, {rate}, training=True) of a {dtype} {shape} array", rate=0.5, dtype="float64",
+              shape="(2, 3, 4, 2)")
     expect_array_like(out, x.shape, np.float64, what=what)
-    expect_true(np.any(out != 0), f"{what} dropped every value.")
-    expect_array(out, np.where(out == 0, 0.0, x / 0.5), **DTYPE_TOL[np.float64], what=f"the kept values of {what}")
+    expect_true(np.any(out != 0), _f("{what} dropped every value.", what=what))
+    expect_array(out, np.where(out == 0, 0.0, x / 0.5), **DTYPE_TOL[np.float64],
+                 what=_f("the kept values of {what}", what=what))
 
 
 @pytest.mark.points(1)
@@ -176,12 +181,13 @@ def test_dropout_float64_4d_and_rate_0(submission):
 def test_dropout_drops_a_fraction_rate(submission, rate):
     # 20,000 values: the fraction dropped is within 0.05 of the rate but with probability below 1e-40.
     x = signed_values(100, 200)
-    what = f"dropout(x, {rate}, training=True) of 20,000 values"
+    what = _f("dropout(x, {rate}, training=True) of 20,000 values", rate=rate)
     out = submission.dropout(x, rate, training=True, seed=5)
     expect_array_like(out, x.shape, np.float64, what=what)
     fraction = float(np.mean(out == 0))
-    expect_true(abs(fraction - rate) <= 0.05, f"{what} dropped a fraction {fraction:.3f} of them; each value should "
-                "be dropped with probability rate (not 1 - rate).")
+    expect_true(abs(fraction - rate) <= 0.05, _f("{what} dropped a fraction {fraction} of them; each value should "
+                                                 "be dropped with probability rate (not 1 - rate).", what=what,
+                                                 fraction=format(fraction, ".3f")))
 
 
 @pytest.mark.points(1)
@@ -191,11 +197,12 @@ def test_dropout_mask_depends_on_seed_and_shape_only(submission):
     expect_array_like(a, x.shape, np.float64, what="dropout(x, 0.5, training=True, seed=3)")
     b = submission.dropout(y, 0.5, training=True, seed=3)
     expect_array_like(b, y.shape, np.float64, what="dropout(y, 0.5, training=True, seed=3)")
-    expect_true(np.array_equal(a == 0, b == 0), "dropout with seed=3 dropped other positions for another array of "
-                "the same shape: the mask should depend on the seed and the shape only.")
+    expect_true(np.array_equal(a == 0, b == 0), _("dropout with seed=3 dropped other positions for another array of "
+                                                  "the same shape: the mask should depend on the seed and the shape "
+                                                  "only."))
     c = submission.dropout(x, 0.5, training=True, seed=4)
     expect_array_like(c, x.shape, np.float64, what="dropout(x, 0.5, training=True, seed=4)")
-    expect_true(not np.array_equal(a == 0, c == 0), "dropout gave the same mask for seeds 3 and 4.")
+    expect_true(not np.array_equal(a == 0, c == 0), _("dropout gave the same mask for seeds 3 and 4."))
 
 
 # A float32 batch of 2 images of 2x2 pixels with 3 channels; statistics over all axes but the last.
@@ -210,49 +217,52 @@ def bn_result(submission, what, statistics_dtype, **kwargs):
     """(y, new_moving_mean, new_moving_variance): three arrays, y of the batch's shape and dtype, the
     moving statistics one value per channel; checked before any value."""
     result = submission.batch_norm(BN_X, *BN_PARAMETERS, momentum=0.9, epsilon=1e-3, **kwargs)
-    expect_items(result, 3, what=what, noun="a tuple (y, new_moving_mean, new_moving_variance)")
+    expect_items(result, 3, what=what, noun=_("a tuple (y, new_moving_mean, new_moving_variance)"))
     y, mean, variance = result
-    expect_array_like(y, BN_X.shape, np.float32, what=f"y of {what}")
-    expect_array_like(mean, (3,), statistics_dtype, what=f"new_moving_mean of {what}")
-    expect_array_like(variance, (3,), statistics_dtype, what=f"new_moving_variance of {what}")
+    expect_array_like(y, BN_X.shape, np.float32, what=_f("{name} of {what}", name="y", what=what))
+    expect_array_like(mean, (3,), statistics_dtype, what=_f("{name} of {what}", name="new_moving_mean", what=what))
+    expect_array_like(variance, (3,), statistics_dtype,
+                      what=_f("{name} of {what}", name="new_moving_variance", what=what))
     return result
 
 
 @pytest.mark.points(1)
 def test_batch_norm_conv_float32_training(submission):
-    what = "batch_norm of a float32 (2, 2, 2, 3) batch, training"
+    what = _("batch_norm of a float32 (2, 2, 2, 3) batch, training")
     y, mean, variance = bn_result(submission, what, "floating", training=True)
     expected = np.array([[[[0.56842989, -0.95653963, -0.30027938], [2.4421494, -0.43025118, 1.30121064]],
                           [[-1.30528963, 0.09603725, 2.90270066], [-0.3684299, 0.62232572, -1.9017694]]],
                          [[[1.50528967, -0.69339544, 0.50046563], [0.56842989, -0.16710697, -1.10102439]],
                           [[0.1, 0.35918152, -3.50325942], [-2.7105794, -0.43025118, 2.10195565]]]], dtype=np.float32)
-    expect_array(y, expected, **BN_TOL, what=f"y of {what}")
+    expect_array(y, expected, **BN_TOL, what=_f("{name} of {what}", name="y", what=what))
     expect_array(mean, np.array([0.5, -0.3625, 0.96875]), **BN_TOL, check_dtype=False,
-                 what=f"new_moving_mean of {what}")
+                 what=_f("{name} of {what}", name="new_moving_mean", what=what))
     expect_array(variance, np.array([2.05625, 0.8109375, 1.50585938]), **BN_TOL, check_dtype=False,
-                 what=f"new_moving_variance of {what}")
+                 what=_f("{name} of {what}", name="new_moving_variance", what=what))
 
 
 @pytest.mark.points(1)
 def test_batch_norm_conv_float32_inference(submission):
-    what = "batch_norm of a float32 (2, 2, 2, 3) batch, inference"
+    what = _("batch_norm of a float32 (2, 2, 2, 3) batch, inference")
     y, mean, variance = bn_result(submission, what, np.float32, training=False)
     expected = np.array([[[[0.63019758, -1.25960124, -0.81622452], [2.75098777, 0.15320037, 0.81622452]],
                           [[-1.49059272, 1.56600189, 2.44867349], [-0.43019757, 2.9788034, -2.44867349]]],
                          [[[1.69059277, -0.55320036, 0.0], [0.63019758, 0.8596012, -1.63244903]],
                           [[0.1, 2.27240252, -4.0811224], [-3.08118558, 0.15320037, 1.63244903]]]], dtype=np.float32)
-    expect_array(y, expected, **BN_TOL, what=f"y of {what}")
-    expect_array(mean, BN_PARAMETERS[2], rtol=0, atol=0, what=f"new_moving_mean of {what} (unchanged)")
-    expect_array(variance, BN_PARAMETERS[3], rtol=0, atol=0, what=f"new_moving_variance of {what} (unchanged)")
+    expect_array(y, expected, **BN_TOL, what=_f("{name} of {what}", name="y", what=what))
+    expect_array(mean, BN_PARAMETERS[2], rtol=0, atol=0,
+                 what=_f("{name} of {what} (unchanged)", name="new_moving_mean", what=what))
+    expect_array(variance, BN_PARAMETERS[3], rtol=0, atol=0,
+                 what=_f("{name} of {what} (unchanged)", name="new_moving_variance", what=what))
 
 
 def expect_decision(got, expected, what):
     """A dict with the keys stopped_epoch, best_epoch and epochs_run, each an int, then their values."""
     expect_keys(got, list(expected), what=what)
     for key in expected:
-        expect_int(got[key], what=f"{key} of {what}")
+        expect_int(got[key], what=_f("{name} of {what}", name=key, what=what))
     for key, value in expected.items():
-        expect_true(got[key] == value, f"{key} of {what} is wrong.")
+        expect_true(got[key] == value, _f("{key} of {what} is wrong.", key=key, what=what))
 
 
 @pytest.mark.points(1)
@@ -260,7 +270,7 @@ def test_early_stopping_never_stopping(submission):
     # Every epoch improves: training never stops, stopped_epoch stays 0 and all 4 epochs run.
     expect_decision(submission.early_stopping([1.0, 0.9, 0.85, 0.8], patience=0),
                     {"stopped_epoch": 0, "best_epoch": 3, "epochs_run": 4},
-                    what="early_stopping on a history that never stops")
+                    what=_("early_stopping on a history that never stops"))
     expect_decision(submission.early_stopping([0.2, 0.35, 0.3, 0.4], patience=1, mode="max"),
                     {"stopped_epoch": 2, "best_epoch": 1, "epochs_run": 3},
                     what="early_stopping(accuracy, patience=1, mode='max')")
@@ -341,7 +351,8 @@ def test_early_stopping_more_keras_cases(submission):
         expected = dict(zip(("stopped_epoch", "best_epoch", "epochs_run"), decision))
         expect_keys(got, list(expected), what=call)
         for key in expected:
-            expect_int(got[key], what=f"{key} of {call}")
+            expect_int(got[key], what=_f("{name} of {what}", name=key, what=call))
         for key, value in expected.items():
-            expect_true(got[key] == value, f"{call} returned {key}={int(got[key])}, but "
-                        f"keras.callbacks.EarlyStopping gives {key}={value}.")
+            expect_true(got[key] == value, _f("{call} returned {key}={got}, but keras.callbacks.EarlyStopping gives "
+                                              "{key}={expected}.", call=call, key=key, got=int(got[key]),
+                                              expected=value))

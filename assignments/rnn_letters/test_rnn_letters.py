@@ -9,6 +9,7 @@ import pytest
 
 from autograder.checks import (Stage, expect_array, expect_array_like, expect_equal, expect_items,
                                expect_true)
+from autograder.i18n import _, _f
 from autograder.model_checks import (as_model, check_architecture, check_parameter_counts, model_as_graded,
                                      model_for, model_from_table)
 
@@ -18,56 +19,60 @@ ALPHABET = "abcde"
 @pytest.mark.points(1)
 def test_one_hot_alphabet_shape(submission):
     codes = submission.one_hot_alphabet()
-    expect_true(isinstance(codes, np.ndarray) and codes.shape == (5, 5), "one_hot_alphabet() should be a (5, 5) array.",
+    expect_true(isinstance(codes, np.ndarray) and codes.shape == (5, 5), _("one_hot_alphabet() should be a (5, 5) array."),
                 stage=Stage.SHAPE)
-    expect_true(np.array_equal(codes.sum(axis=1), np.ones(5)), "each row of one_hot_alphabet() should hold a single 1.")
+    expect_true(np.array_equal(codes.sum(axis=1), np.ones(5)), _("each row of one_hot_alphabet() should hold a single 1."))
 
 
 def check_dataset(result, timesteps, *, name, onehot):
     """(x, y): a tuple; x float32 (5, T, 5) one-hot codes or integer (5, T) ids; y integer (5,).
     Then the encoding of the first sample (the window starting at 'a') and the first letter of every
     sample (samples in the order of their first letter)."""
-    expect_items(result, 2, what=f"what {name} returns", kinds=(tuple,), noun="a tuple (x, y)")
+    expect_items(result, 2, what=_f("what {name} returns", name=name), kinds=(tuple,), noun=_("a tuple (x, y)"))
     x, y = result
     if onehot:
-        expect_array_like(x, (5, timesteps, 5), "float32", what=f"x from {name}")
+        expect_array_like(x, (5, timesteps, 5), "float32", what=_f("x from {name}", name=name))
     else:
-        expect_array_like(x, (5, timesteps), "integer", what=f"x from {name}")
-    expect_array_like(y, (5,), "integer", what=f"y from {name}")
+        expect_array_like(x, (5, timesteps), "integer", what=_f("x from {name}", name=name))
+    expect_array_like(y, (5,), "integer", what=_f("y from {name}", name=name))
     ids = np.arange(timesteps) % 5
     first = np.eye(5, dtype=np.float32)[ids] if onehot else ids
-    expect_true(np.array_equal(x[0], first), f"x from {name} is wrong at sample 0 (the window starting at 'a'); "
-                "check the encoding.")
+    expect_true(np.array_equal(x[0], first), _f("x from {name} is wrong at sample 0 (the window starting at 'a'); "
+                                                "check the encoding.", name=name))
     starts = x[:, 0].argmax(axis=-1) if onehot else x[:, 0]
-    expect_true(np.array_equal(starts, np.arange(5)), f"the samples of x from {name} are not in the order of their "
-                "first letter (a, b, c, d, e).")
-    expect_true(int(y[0]) == timesteps % 5, f"y from {name} is wrong at sample 0 (the window starting at 'a').")
+    expect_true(np.array_equal(starts, np.arange(5)), _f("the samples of x from {name} are not in the order of "
+                                                         "their first letter (a, b, c, d, e).", name=name))
+    expect_true(int(y[0]) == timesteps % 5, _f("y from {name} is wrong at sample 0 (the window starting at 'a').",
+                                               name=name))
 
 
 @pytest.mark.points(1)
 def test_onehot_dataset_shapes(submission):
     result = submission.onehot_dataset(4)
-    expect_items(result, 2, what="what onehot_dataset(4) returns", kinds=(tuple,), noun="a tuple (x, y)")
+    expect_items(result, 2, what=_f("what {name} returns", name="onehot_dataset(4)"), kinds=(tuple,),
+                 noun=_("a tuple (x, y)"))
     x, y = result
     for name, value, shape in [("x", x, (5, 4, 5)), ("y", y, (5,))]:
-        expect_true(isinstance(value, np.ndarray), f"onehot_dataset(4) gives {name} of type {type(value).__name__}; it "
-                    "should be a numpy.ndarray.", stage=Stage.TYPE)
-        expect_true(value.shape == shape, f"onehot_dataset(4) gives {name} of shape {value.shape}; it should be "
-                    f"{shape}{', [samples, timesteps, features]' if name == 'x' else ''}.", stage=Stage.SHAPE)
+        expect_true(isinstance(value, np.ndarray), _f("onehot_dataset(4) gives {name} of type {type}; it should be a "
+                                                      "numpy.ndarray.", name=name, type=type(value).__name__),
+                    stage=Stage.TYPE)
+        expected_shape = str(shape) + (", [samples, timesteps, features]" if name == "x" else "")
+        expect_true(value.shape == shape, _f("onehot_dataset(4) gives {name} of shape {got}; it should be {expected}.",
+                                             name=name, got=value.shape, expected=expected_shape), stage=Stage.SHAPE)
 
 
 @pytest.mark.points(1)
 def test_onehot_rnn_has_47_parameters(submission):
     count = as_model(submission.build_onehot_rnn(1)).count_params()
-    expect_true(count == 47, f"build_onehot_rnn(1) has {count} parameters; SimpleRNN(3) + Dense(5) on one-hot "
-                "letters has 47.")
+    expect_true(count == 47, _f("build_onehot_rnn(1) has {count} parameters; SimpleRNN(3) + Dense(5) on one-hot "
+                                "letters has 47.", count=count))
 
 
 @pytest.mark.points(1)
 def test_embedding_rnn_has_48_parameters(submission):
     count = as_model(submission.build_embedding_rnn(4)).count_params()
-    expect_true(count == 48, f"build_embedding_rnn(4) has {count} parameters; Embedding(5, 2) + SimpleRNN(3) + "
-                "Dense(5) has 48.")
+    expect_true(count == 48, _f("build_embedding_rnn(4) has {count} parameters; Embedding(5, 2) + SimpleRNN(3) + "
+                                "Dense(5) has 48.", count=count))
 
 
 # ----------------------------------------------------------------------------- the contracts
@@ -77,7 +82,7 @@ def test_embedding_rnn_has_48_parameters(submission):
 @pytest.mark.points(1)
 def test_one_hot_alphabet_is_float32_identity(submission):
     expect_array(submission.one_hot_alphabet(), np.eye(5, dtype=np.float32), rtol=0, atol=0,
-                 what="one_hot_alphabet() (row i encodes letter id i)")
+                 what=_("one_hot_alphabet() (row i encodes letter id i)"))
 
 
 @pytest.mark.points(1)
@@ -156,8 +161,12 @@ def fixed_model(embedding, timesteps):
 def test_predict_next_reads_the_model(submission, embedding, timesteps):
     model = model_for(submission, fixed_model(embedding, timesteps))
     windows = list(ALPHABET) if timesteps == 1 else ["abcd", "cdea", "eabc"]
-    kind = "an embedding" if embedding else "a one-hot"
     for letters in windows:
         answer = ALPHABET[(ALPHABET.index(letters[-1]) + 2) % 5]
-        expect_equal(submission.predict_next(model, letters), answer,
-                     what=f"predict_next(model, {letters!r}) for {kind} model of {timesteps} step(s)")
+        if embedding:
+            what = _f("predict_next(model, {letters}) for an embedding model of {timesteps} step(s)",
+                      letters=repr(letters), timesteps=timesteps)
+        else:
+            what = _f("predict_next(model, {letters}) for a one-hot model of {timesteps} step(s)",
+                      letters=repr(letters), timesteps=timesteps)
+        expect_equal(submission.predict_next(model, letters), answer, what=what)

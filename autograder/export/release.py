@@ -32,7 +32,6 @@ A handout never holds a reference solution, a hidden test or the grader's sandbo
 from __future__ import annotations
 
 import ast
-import gettext
 import shutil
 import struct
 import zipfile
@@ -169,24 +168,36 @@ def _message_ids(path: Path) -> set[str]:
     return ids
 
 
-def _mo_bytes(messages: dict[str, str]) -> bytes:
-    """A GNU .mo file of ``messages`` (the format gettext reads; what msgfmt writes)."""
-    keys = sorted(messages)
-    ids = b"".join(key.encode() + b"\0" for key in keys)
-    strings = b"".join(messages[key].encode() + b"\0" for key in keys)
-    count, header = len(keys), 7 * 4
-    ids_start = header + 16 * len(keys)
-    strings_start = ids_start + len(ids)
+def _mo_entries(data: bytes) -> list[tuple[bytes, bytes]]:
+    """The (id, translation) pairs of a little-endian GNU .mo file, as stored: a plural entry's
+    id is ``singular\\0plural`` and its translation the forms joined by NUL."""
+    magic, _revision, count, ids_at, strings_at = struct.unpack("<5I", data[:20])
+    if magic != 0x950412DE:
+        raise ReleaseError("the message catalog is not a little-endian .mo file: "
+                           "run python -m autograder.translations compile")
+    entries = []
+    for index in range(count):
+        id_length, id_offset = struct.unpack("<2I", data[ids_at + 8 * index:ids_at + 8 * index + 8])
+        string_length, string_offset = struct.unpack("<2I", data[strings_at + 8 * index:strings_at + 8 * index + 8])
+        entries.append((data[id_offset:id_offset + id_length], data[string_offset:string_offset + string_length]))
+    return entries
+
+
+def _mo_bytes(entries: list[tuple[bytes, bytes]]) -> bytes:
+    """A GNU .mo file of (id, translation) pairs (the format gettext reads; what msgfmt writes)."""
+    entries = sorted(entries)
+    count, header = len(entries), 7 * 4
+    ids_start = header + 16 * count
+    strings_start = ids_start + sum(len(key) + 1 for key, _value in entries)
     table_ids, table_strings, offset_id, offset_string = [], [], 0, 0
-    for key in keys:
-        encoded_id, encoded_string = key.encode(), messages[key].encode()
-        table_ids += [len(encoded_id), ids_start + offset_id]
-        table_strings += [len(encoded_string), strings_start + offset_string]
-        offset_id += len(encoded_id) + 1
-        offset_string += len(encoded_string) + 1
+    for key, value in entries:
+        table_ids += [len(key), ids_start + offset_id]
+        table_strings += [len(value), strings_start + offset_string]
+        offset_id += len(key) + 1
+        offset_string += len(value) + 1
     return (struct.pack("<7I", 0x950412DE, 0, count, header, header + 8 * count, 0, 0)
             + struct.pack(f"<{2 * count}I", *table_ids) + struct.pack(f"<{2 * count}I", *table_strings)
-            + ids + strings)
+            + b"".join(key + b"\0" for key, _value in entries) + b"".join(value + b"\0" for _key, value in entries))
 
 
 def handout_catalogs() -> dict[str, bytes]:
@@ -198,12 +209,13 @@ def handout_catalogs() -> dict[str, bytes]:
         if "demo" in path.relative_to(PACKAGE_DIR).parts:
             continue
         (hidden if hidden_dir in path.parents else public).update(_message_ids(path))
+    for path in (REPO_ROOT / "assignments").glob("*/test_*.py"):  # the public tests, which handouts ship
+        public.update(_message_ids(path))
     catalogs = {}
     for language in TRANSLATED_LANGUAGES:
-        with (LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.mo").open("rb") as file:
-            full = gettext.GNUTranslations(file)._catalog  # noqa: SLF001 - the parsed messages, by id
-        catalogs[language] = _mo_bytes({key: value for key, value in full.items()
-                                        if isinstance(key, str) and (key == "" or key in public)})
+        entries = _mo_entries((LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.mo").read_bytes())
+        catalogs[language] = _mo_bytes([(key, value) for key, value in entries
+                                        if key == b"" or key.split(b"\0")[0].decode() in public])
     return catalogs
 
 
