@@ -345,3 +345,5 @@ def test_the_report_links_the_similarity_report(tmp_path):
     page = api.report(tmp_path, feedback=False).index_path.read_text(encoding="utf-8")
     assert 'id="similarity"' in page and "never an automatic penalty" in page
     assert "../similarity/activations/index.html" in page
+    chinese = api.report(tmp_path, feedback=False, lang="zh_CN").index_path.read_text(encoding="utf-8")
+    assert "<h2>代码相似度</h2>" in chinese and "绝不是自动处罚" in chinese and "Code similarity" not in chinese

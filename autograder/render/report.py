@@ -68,6 +68,7 @@ from autograder import i18n
 from autograder.files import shared_mode, write_atomically
 from autograder.i18n import N_, _, _f, _n
 from autograder.render.csv_gradebook import localized_headers
+from autograder.render.translated import template_message
 from autograder.results import LateAdjustment, Outcome, SubmissionResult, SubmissionStatus, TestResult
 
 REPORT_DIRNAME = "report"
@@ -199,34 +200,16 @@ def _write(path: Path, data: bytes | str) -> None:
 
 # ---------------------------------------------------------------------------- templates
 
-def _escape_text(text: str) -> Markup:
-    """``text`` escaped as markupsafe does (``& < > "``), except the apostrophe, which stays as
-    the templates' own text writes it: every attribute of the templates is double-quoted."""
-    return Markup(str(escape(text)).replace("&#39;", "'"))
-
-
-def _template_message(message: str, /, **values) -> Markup:
-    """The templates' ``_``: ``message`` in the current language (looked up when the template
-    renders), its ``{name}`` placeholders filled with ``values`` after translation.
-
-    The message is escaped (:func:`_escape_text`: it is text, whatever a translation holds) and
-    so is each value, as autoescape escapes any value, except a Markup one (a ``{% set %}``
-    block, such as ``<code>...</code>``), which keeps its tags. For use in text and in
-    double-quoted attributes."""
-    translated = i18n._(message)
-    return _escape_text(translated).format(**values) if values else _escape_text(translated)
-
-
 @functools.lru_cache(maxsize=1)
 def _environment() -> Environment:
     """Autoescape on for every template (HTML); an undefined name is an error, not "". The
-    templates' ``_`` translates (:func:`_template_message`), ``html_language()`` is the page's
-    ``lang``."""
+    templates' ``_`` translates (``render.translated.template_message``), ``html_language()`` is
+    the page's ``lang``."""
     environment = Environment(loader=FileSystemLoader(TEMPLATES),
                               autoescape=select_autoescape(default=True, default_for_string=True),
                               undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                               keep_trailing_newline=True)
-    environment.globals.update(_=_template_message, html_language=html_language)
+    environment.globals.update(_=template_message, html_language=html_language)
     return environment
 
 

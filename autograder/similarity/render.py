@@ -35,7 +35,9 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup
 
 from autograder.files import shared_mode, write_atomically
+from autograder.i18n import N_, _, _f
 from autograder.render.csv_gradebook import neutralise
+from autograder.render.translated import template_message
 from autograder.similarity.compare import COMMON_FRACTION, MIN_EVIDENCE, Comparison, regions
 from autograder.similarity.fingerprints import K, LAYER_WEIGHT, W, Fingerprints
 
@@ -49,13 +51,14 @@ PAIR_COLUMNS = ["rank", "student_a", "student_b", "score", "jaccard", "shared_fi
 SOURCE_COLUMNS = ["student", "source", "score", "shared_fingerprints", "flagged", "page"]
 SUMMARY_VERSION = 1
 
-EVIDENCE_NOTE = ("This report is evidence for a person to read, never an automatic penalty. A high score says "
-                 "that two submissions share code beyond what the course hands out; it does not say who copied "
-                 "from whom, or that anyone did: read both submissions side by side before deciding anything, "
-                 "and follow your institution's academic-integrity procedure.")
-MODEL_NOTE = ("A model assignment: everyone builds the same architecture, so code inside layer-building calls "
-              "(layers.Dense(...), model.add(...), Sequential([...])) counts {weight:g} of the surrounding code "
-              "in every score.")
+# The pages are English; the report's section shows these in the report's language.
+EVIDENCE_NOTE = N_("This report is evidence for a person to read, never an automatic penalty. A high score says "
+                   "that two submissions share code beyond what the course hands out; it does not say who "
+                   "copied from whom, or that anyone did: read both submissions side by side before deciding "
+                   "anything, and follow your institution's academic-integrity procedure.")
+MODEL_NOTE = N_("A model assignment: everyone builds the same architecture, so code inside layer-building "
+                "calls (layers.Dense(...), model.add(...), Sequential([...])) counts {weight} of the "
+                "surrounding code in every score.")
 
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
 
@@ -72,6 +75,7 @@ def _environment() -> Environment:
                               lstrip_blocks=True, autoescape=select_autoescape(default=True,
                                                                                default_for_string=True))
     environment.filters["visible"] = visible
+    environment.globals["_"] = template_message  # the report's section speaks the report's language
     return environment
 
 
@@ -144,7 +148,8 @@ def _clean_pages(folder: Path) -> None:
 def _settings(result) -> dict:
     return {"threshold": result.threshold, "source_threshold": result.source_threshold, "k": K, "w": W,
             "guarantee": K + W - 1, "common_limit": result.common_limit, "common_percent": round(100 * COMMON_FRACTION),
-            "min_evidence": MIN_EVIDENCE, "model_note": MODEL_NOTE.format(weight=LAYER_WEIGHT) if result.model else ""}
+            "min_evidence": MIN_EVIDENCE,
+            "model_note": MODEL_NOTE.format(weight=format(LAYER_WEIGHT, "g")) if result.model else ""}
 
 
 def write_outputs(result, found: Comparison, texts: dict[str, str], prints: dict[str, Fingerprints],
@@ -282,6 +287,7 @@ def report_section_html(outdir: Path) -> Markup:
     summaries = report_summaries(outdir)
     if not summaries:
         return Markup("")
-    html = _environment().get_template("report_section.html").render(similarity=summaries,
-                                                                      evidence_note=EVIDENCE_NOTE)
+    html = _environment().get_template("report_section.html").render(
+        similarity=summaries, evidence_note=_(EVIDENCE_NOTE),
+        model_note=_f(MODEL_NOTE, weight=format(LAYER_WEIGHT, "g")))
     return Markup(html)

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder.assignments import Assignment, get_assignment
+from autograder.i18n import N_
 from autograder.intake import Problem, fingerprint as content_hash, stage
 from autograder.notebooks import top_level_names
 from autograder.similarity.compare import (COMMON_FRACTION, COMMON_MIN_COUNT, SOURCE_THRESHOLD, THRESHOLD, Cluster,
@@ -28,7 +29,7 @@ from autograder.similarity.lexer import MAX_SOURCE_CHARS
 from autograder.similarity.shared import shared_hashes
 
 SIMILARITY_DIRNAME = "similarity"
-REFERENCE_SOURCE = "reference solution"
+REFERENCE_SOURCE = N_("reference solution")  # an id in the CSVs; shown translated in the report
 TOP_PAIRS = 50  # side-by-side pages written: the highest-ranked pairs (flagged or not)
 
 
