@@ -150,7 +150,7 @@ def _remove_leftovers(outdir: Path) -> None:
             temporary.unlink()
 
 
-def _split_duplicates(entries: list[Entry]) -> tuple[list[Entry], list[Entry]]:
+def split_duplicates(entries: list[Entry]) -> tuple[list[Entry], list[Entry]]:
     """Keep the first entry of each student id (compared without case); the rest are duplicates.
 
     Of ``alice.py`` and ``alice.ipynb`` the ``.py`` is kept wherever it sorts, as inside a
@@ -237,7 +237,7 @@ def _without_outdir(found: ClassFolder, outdir: Path) -> ClassFolder:
 
 
 @contextmanager
-def _opened_submissions(submissions: Path, outdir: Path, found: ClassFolder | None):
+def opened_submissions(submissions: Path, outdir: Path, found: ClassFolder | None):
     """The entries to grade and the export's unmatched submissions, valid inside the context.
 
     A Gradescope export (folder or .zip; ``found`` is None) is read through its metadata, its
@@ -261,14 +261,17 @@ def _opened_submissions(submissions: Path, outdir: Path, found: ClassFolder | No
 def render_csvs(gradebook: Gradebook, assignment: Assignment, outdir: Path,
                 course: Course | None = None) -> tuple[Path, Path]:
     """Write the assignment's CSV and the class CSV from the gradebook; with a ``course``, with
-    its late policy's columns (computed from every row: tokens span assignments)."""
+    its late policy's columns (computed from every row: tokens span assignments) and, where it
+    says ``csv_titles: true``, a row of column titles in the current language above the ids."""
     csv_path = outdir / f"{assignment.id}.csv"
     class_path = outdir / CLASS_CSV_FILENAME
     rows = gradebook.results()  # every assignment's, in (assignment, student) order
     late = adjustments(course, rows) if course is not None else None
+    titles = course is not None and course.csv_titles
     write_assignment_csv(csv_path, list(tests_of(tests_path(assignment, public=False))),
-                         [row for row in rows if row.assignment == assignment.id], adjustments=late)
-    write_class_csv(class_path, rows, adjustments=late)
+                         [row for row in rows if row.assignment == assignment.id], adjustments=late,
+                         localized_header=titles)
+    write_class_csv(class_path, rows, adjustments=late, localized_header=titles)
     return csv_path, class_path
 
 
@@ -351,13 +354,13 @@ def grade_batch(
         raise BatchError(f"cannot create the output folder {outdir}: {error.strerror}") from None
 
     with _file_errors(outdir, submissions), _exclusive(outdir), Gradebook(outdir) as gradebook, \
-            _opened_submissions(submissions, outdir, found) as (entries_found, unmatched):
+            opened_submissions(submissions, outdir, found) as (entries_found, unmatched):
         if course_file is not None:
             install_course(course_file, outdir)
         version = grader_version(assignment)
         max_score = max_score_of(tests_of(tests_path(assignment, public=False)))
         finished = {} if regrade else gradebook.finished(assignment.id, version)
-        entries, duplicates = _split_duplicates(entries_found)
+        entries, duplicates = split_duplicates(entries_found)
         pending: list[tuple[Entry, str]] = []
         skipped: list[str] = []
         for entry in entries:

@@ -5,6 +5,7 @@ JSON Schema (``COURSE_SCHEMA``) before anything is graded::
 
     course: "Deep Learning 2026"         # a name, shown by `autograder course`
     language: zh_CN                      # feedback, report and messages: en (default) or zh_CN
+    csv_titles: true                     # the gradebook CSVs get a row of titles (in language) above the ids
     timezone: "Asia/Shanghai"            # IANA zone for times written without an offset
     late_tokens: 3                       # late-day tokens per student, across all assignments
     defaults:                            # applies to every assignment unless overridden
@@ -128,6 +129,7 @@ COURSE_SCHEMA = {
     "properties": {
         "course": {"type": "string"},
         "language": {"enum": list(LANGUAGES)},
+        "csv_titles": {"type": "boolean"},
         "timezone": {"type": "string", "minLength": 1},
         "late_tokens": {"type": "integer", "minimum": 0},
         "defaults": {
@@ -286,6 +288,7 @@ class Course:
     student_tokens: Mapping[str, int] = field(default_factory=dict)  # casefolded id -> tokens
     source: str = ""
     language: str | None = None  # autograder.i18n.LANGUAGES; None: --lang's, else English
+    csv_titles: bool = False  # a row of column titles above the CSVs' row of ids
 
     @property
     def zone(self) -> ZoneInfo | timezone:
@@ -496,7 +499,7 @@ def parse_course(data: object, where: str = COURSE_FILENAME) -> Course:
     students = {student.casefold(): spec["late_tokens"]
                 for student, spec in data.get("students", {}).items() if "late_tokens" in spec}
     return Course(data.get("course", ""), zone_name, data.get("late_tokens", 0), assignments, tuple(extensions),
-                  students, source=where, language=data.get("language"))
+                  students, source=where, language=data.get("language"), csv_titles=data.get("csv_titles", False))
 
 
 def load_course(path: Path) -> Course:

@@ -269,3 +269,32 @@ def test_a_missing_catalog_is_an_error_not_english(monkeypatch, tmp_path):
             i18n._("output")
     finally:
         i18n.translations.cache_clear()
+
+
+def test_a_course_can_title_the_csv_columns_in_its_language(tmp_path):
+    """`csv_titles: true`: one row of titles (in the course's language) above the stable ids."""
+    import csv
+
+    from autograder.assignments import get_assignment
+    from autograder.batch import render_csvs
+    from autograder.course import load_course
+    from autograder.gradebook import Gradebook
+    from autograder.results import SubmissionResult, SubmissionStatus
+
+    def course(name: str, extra: str):
+        path = tmp_path / name
+        path.write_text(f"language: zh_CN\n{extra}assignments:\n  activations: {{due: '2026-10-01 23:59Z'}}\n")
+        return load_course(path)
+
+    titled_course, plain_course = course("titled.yml", "csv_titles: true\n"), course("plain.yml", "")
+    (tmp_path / "titled").mkdir()
+    (tmp_path / "plain").mkdir()
+    with Gradebook(tmp_path) as gradebook, use_language("zh_CN"):
+        gradebook.record(SubmissionResult("activations", "ada", SubmissionStatus.EMPTY, max_score=20.0), "v")
+        titled, klass = render_csvs(gradebook, get_assignment("activations"), tmp_path / "titled", titled_course)
+        plain, _ = render_csvs(gradebook, get_assignment("activations"), tmp_path / "plain", plain_course)
+    rows = list(csv.reader(titled.read_text(encoding="utf-8").splitlines()))
+    ids = list(csv.reader(plain.read_text(encoding="utf-8").splitlines()))
+    assert rows[1:] == ids and ids[0][0] == "student"
+    assert CJK.search(",".join(rows[0])) and len(rows[0]) == len(ids[0])
+    assert list(csv.reader(klass.read_text(encoding="utf-8").splitlines()))[1][0] == "student"

@@ -29,7 +29,7 @@ from hypothesis import strategies as st
 
 from autograder import gradescope_import
 from autograder.assignments import get_assignment
-from autograder.batch import BatchError, _split_duplicates, grade_batch
+from autograder.batch import BatchError, split_duplicates, grade_batch
 from autograder.engine.grade import grade_entry
 from autograder.gradebook import Gradebook
 from autograder.gradescope_import import GradescopeExportError, opened_export
@@ -535,7 +535,7 @@ def test_batches_give_every_entry_one_row(base, cohort):
             assert batch.ignored == found.ignored
             assert snapshot(root, [out, scratch]) == before
             assert not list(scratch.iterdir())
-            unique, duplicates = _split_duplicates(discover(submissions))
+            unique, duplicates = split_duplicates(discover(submissions))
             rows = assert_rows_and_csvs(out, {e.student for e in unique}
                                         | {f"{display_name(d.path.name)} (duplicate)" for d in duplicates})
             for entry in unique:

@@ -89,7 +89,7 @@ def _read_module(path: Path) -> str:
 def collect(assignment: Assignment, submissions: Path, scratch_parent: Path) -> _Cohort:
     """Each student's module text, staged as the grader stages it; the entries that cannot be
     staged (empty, misnamed, corrupt, duplicate) in ``skipped`` with the reason."""
-    from autograder.batch import BatchError, _opened_submissions, _split_duplicates, survey_submissions
+    from autograder.batch import BatchError, opened_submissions, split_duplicates, survey_submissions
 
     try:
         found = survey_submissions(assignment, submissions, scratch_parent)
@@ -98,8 +98,8 @@ def collect(assignment: Assignment, submissions: Path, scratch_parent: Path) -> 
     keep = _stub_names(assignment)
     cohort = _Cohort({}, {}, {})
     try:
-        with _opened_submissions(Path(submissions), scratch_parent, found) as (entries, unmatched):
-            unique, duplicates = _split_duplicates(entries)
+        with opened_submissions(Path(submissions), scratch_parent, found) as (entries, unmatched):
+            unique, duplicates = split_duplicates(entries)
             for entry in duplicates:
                 cohort.skipped[f"{entry.path.name} (duplicate)"] = f"another entry already has student id {entry.student!r}"
             for item in unmatched:
