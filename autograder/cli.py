@@ -118,7 +118,7 @@ def setup(with_browser: bool) -> None:
 @main.command("list")
 def list_command() -> None:
     """List the assignments with their points and test counts."""
-    table = Table("assignment", "title", "hidden tests", "points", "bonus", "public tests")
+    table = Table(_("assignment"), _("title"), _("hidden tests"), _("points"), _("bonus"), _("public tests"))
     for s in api.list_assignments():
         table.add_row(s.id, _(s.title), str(s.tests), f"{s.points:g}", f"{s.bonus_points:g}" if s.bonus_points else "",
                       str(s.public_tests))
@@ -313,9 +313,9 @@ def verify(assignments: tuple[str, ...], sandbox: str, device: str, backend: str
     for report in reports:
         runs = ", ".join(f"{name} {r.score:g}/{r.max_score:g}" for name, r in report.runs.items())
         if report.ok:
-            out.print(f"[green]ok[/green]   {report.assignment}: {runs}")
+            out.print("[green]" + _("ok") + f"[/green]   {report.assignment}: {runs}")
         else:
-            out.print(f"[red]FAIL[/red] {report.assignment}: {runs}")
+            out.print("[red]" + _("FAIL") + f"[/red] {report.assignment}: {runs}")
             for problem in report.problems:
                 out.print(f"       {escape(problem)}")
     if not all(r.ok for r in reports):
@@ -488,18 +488,22 @@ def similarity(assignment: str, submissions: Path, outdir: Path, threshold: floa
         found = api.similarity(assignment, submissions, outdir, notes=notes, sources=tuple(sources),
                                reference=not no_reference, executor=executor, scheduler=scheduler, jobs=jobs,
                                **options)
-    out.print(f"[bold]{assignment}[/bold]: {len(found.students)} submissions, {len(found.pairs)} pairs sharing "
-              f"code, {len(found.flagged)} at or above {found.threshold:g}, {len(found.clusters)} cluster(s) "
-              f"({found.seconds:.1f} s)")
+    summary = _f("{students} submissions, {pairs} pairs sharing code, {flagged} at or above {threshold}, "
+                 "{clusters} cluster(s) ({seconds} s)", students=len(found.students), pairs=len(found.pairs),
+                 flagged=len(found.flagged), threshold=format(found.threshold, "g"), clusters=len(found.clusters),
+                 seconds=format(found.seconds, ".1f"))
+    out.print(f"[bold]{assignment}[/bold]: {escape(summary)}")
     for cluster in found.clusters:
-        out.print(f"  cluster {cluster.number}: {escape(', '.join(cluster.students))}")
+        out.print("  " + escape(_f("cluster {number}: {students}", number=cluster.number,
+                                   students=", ".join(cluster.students))))
     for match in found.flagged_sources:
-        out.print(f"  {escape(match.student)} matches {escape(match.source)} ({match.score:.2f})")
+        out.print("  " + escape(_f("{student} matches {source} ({score})", student=match.student,
+                                   source=_(match.source), score=format(match.score, ".2f"))))
     if found.changed_since_grading:
-        out.print(f"  [yellow]changed since grading[/yellow]: {_names(list(found.changed_since_grading))}")
-    out.print(f"  report: {escape(str(found.index_path))}")
+        out.print("  [yellow]" + _("changed since grading") + f"[/yellow]: {_names(list(found.changed_since_grading))}")
+    out.print("  " + escape(_f("report: {path}", path=found.index_path)))
     out.print(f"  CSV: {escape(str(found.csv_path))}")
-    out.print("  evidence for a person to read, never an automatic penalty: open each flagged pair side by side")
+    out.print("  " + _("evidence for a person to read, never an automatic penalty: open each flagged pair side by side"))
 
 
 @main.command("diff")

@@ -298,3 +298,19 @@ def test_a_course_can_title_the_csv_columns_in_its_language(tmp_path):
     assert rows[1:] == ids and ids[0][0] == "student"
     assert CJK.search(",".join(rows[0])) and len(rows[0]) == len(ids[0])
     assert list(csv.reader(klass.read_text(encoding="utf-8").splitlines()))[1][0] == "student"
+
+
+def test_the_command_line_speaks_the_environment_language(monkeypatch):
+    """AUTOGRADER_LANG reaches every command, `list` included."""
+    from click.testing import CliRunner
+
+    from autograder import cli
+    from autograder.cli import main
+
+    monkeypatch.setattr(cli.out, "_width", 250)  # a table's cells on one line each
+
+    chinese = CliRunner().invoke(main, ["list"], env={i18n.ENVIRONMENT_VARIABLE: "zh_CN"})
+    english = CliRunner().invoke(main, ["list"], env={i18n.ENVIRONMENT_VARIABLE: "en"})
+    assert chinese.exit_code == english.exit_code == 0, chinese.output
+    assert "隐藏测试" in chinese.output and "用于 MNIST 的 LeNet" in chinese.output
+    assert "hidden tests" in english.output and "LeNet for MNIST" in english.output
