@@ -17,6 +17,7 @@ from autograder.assignments import CATALOG, PACKAGE_DIR, Assignment, get_assignm
 from autograder.batch import CLASS_CSV_FILENAME, BatchError, ResultCallback, grade_batch, survey_submissions
 from autograder.engine.grade import tests_of, tests_path
 from autograder.engine.workers import grade_entries_isolated
+from autograder.files import OutputPathError, check_output_path
 from autograder.gradebook import GRADEBOOK_FILENAME
 from autograder.i18n import check_language, language, use_language
 from autograder.intake import Entry
@@ -48,43 +49,6 @@ class VerifyReport:
     @property
     def ok(self) -> bool:
         return not self.problems
-
-
-class OutputPathError(Exception):
-    """An output path that cannot take what the command writes: a file where a folder goes, a
-    folder where a file goes, or a path under a file. Raised before any work is done."""
-
-
-def _file_above(path: Path) -> Path | None:
-    """The nearest existing parent of ``path`` that is not a folder (so that nothing can be
-    created under it), or None."""
-    for parent in path.parents:
-        try:
-            if parent.is_dir():
-                return None
-            if os.path.lexists(parent):
-                return parent
-        except OSError:  # unreadable: let the write itself say so
-            return None
-    return None
-
-
-def check_output_path(path: Path, *, what: str, folder: bool = True, fix: str | None = None) -> Path:
-    """Refuse, before any work, an output ``path`` that cannot be written: for a ``folder``, an
-    existing file; for a file, an existing folder; for either, a path under a file. ``what`` is
-    what would be written there ("the gradebook"); ``fix`` says what to do (by default: pass
-    another path with -o). Raises OutputPathError with one line; returns ``path``."""
-    path = Path(path)
-    kind = "folder" if folder else "file"
-    fix = fix or f"pass another {kind} with -o" + (" (a folder that does not exist yet is created)" if folder else "")
-    above = _file_above(path)
-    if above is not None:
-        raise OutputPathError(f"cannot write {what} to {path}: {above} is a file, not a folder; {fix}")
-    if folder and os.path.lexists(path) and not path.is_dir():
-        raise OutputPathError(f"cannot write {what} to {path}: it is a file, not a folder; {fix}")
-    if not folder and path.is_dir():
-        raise OutputPathError(f"cannot write {what} to {path}: it is a folder, not a file; {fix}")
-    return path
 
 
 def ensure_device(assignments: list[Assignment], device: Device) -> None:
@@ -212,12 +176,17 @@ def grade(assignment_id: str, submissions: Path, outdir: Path, *, jobs: int = 1,
         ensure_device([assignment], device)
     mode = resolve_sandbox(sandbox, untrusted=True)
     ensure_data(assignment)
-    with use_language(lang or (found.language if found is not None else None)) as language:
+    with use_language(_language_of(lang, found)) as language:
         batch = grade_batch(assignment, submissions, outdir, jobs=jobs, mode=mode, device=device, regrade=regrade,
                             on_plan=on_plan, on_result=on_result, executor=executor, scheduler=scheduler,
                             course=course)
     batch.language = language
     return batch
+
+
+def _language_of(lang: str | None, course) -> str | None:
+    """The language asked for, else the course file's ``language:``, else None (the process's)."""
+    return lang or (course.language if course is not None else None)
 
 
 def course_plan(path: Path):
@@ -318,17 +287,13 @@ def run_gradescope(assignment_id: str, root: Path | None = None, *, sandbox: str
     from autograder.gradescope_runner import run_gradescope as run, write_failure
 
     with use_language(lang):
-        return _run_gradescope(assignment_id, root, sandbox, device, run, write_failure)
-
-
-def _run_gradescope(assignment_id, root, sandbox, device, run, write_failure):
-    try:
-        mode = resolve_sandbox(sandbox, untrusted=True)
-        ensure_data(get_assignment(assignment_id))
-        return run(assignment_id, root, mode=mode, device=device)
-    except Exception as error:
-        write_failure(root, f"{type(error).__name__}: {error}"[:300])
-        raise
+        try:
+            mode = resolve_sandbox(sandbox, untrusted=True)
+            ensure_data(get_assignment(assignment_id))
+            return run(assignment_id, root, mode=mode, device=device)
+        except Exception as error:
+            write_failure(root, f"{type(error).__name__}: {error}"[:300])
+            raise
 
 
 def _graded_folder(outdir: Path) -> Path:
@@ -366,7 +331,7 @@ def report(outdir: Path, *, feedback: bool = True, course: Path | None = None, l
     with Gradebook(outdir) as gradebook:
         results = gradebook.results()
     # All rows at once: a student's late tokens span assignments.
-    with use_language(lang or (found.language if found is not None else None)):
+    with use_language(_language_of(lang, found)):
         late = adjustments(found, results) if found is not None else None  # its notes in the report's language
         return write_report(outdir, results, feedback=feedback, source=str(outdir / GRADEBOOK_FILENAME),
                             adjustments=late)

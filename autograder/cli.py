@@ -20,7 +20,7 @@ from autograder.assignments import CATALOG, UnknownAssignment
 from autograder.batch import BatchError
 from autograder.checks import stage_label
 from autograder.course import CourseError
-from autograder.i18n import LANGUAGES, UnknownLanguage, _, _f, set_language, use_language
+from autograder.i18n import LANGUAGES, UnknownLanguage, _, _f, use_language
 from autograder.results import BatchResult, SubmissionResult
 from autograder.sandbox.launcher import SandboxUnavailable
 from autograder.training import DEFAULT_THREADS, Device, DeviceUnavailable
@@ -42,8 +42,16 @@ SANDBOX_OPTION = click.option(
 )
 
 
+def _set_language(context: click.Context, parameter, value: str | None) -> str | None:
+    """--lang: the language of everything the command does and says, until it ends (the command's
+    context closes: a CliRunner in a test goes back to the language it had)."""
+    if value is not None:
+        context.with_resource(use_language(value))
+    return value
+
+
 LANG_OPTION = click.option(
-    "--lang", type=click.Choice(LANGUAGES), default=None,
+    "--lang", type=click.Choice(LANGUAGES), default=None, callback=_set_language,
     help="The language of feedback and messages: en or zh_CN (Simplified Chinese) [default: a course file's "
          "language:, else $AUTOGRADER_LANG, else en].",
 )
@@ -146,8 +154,6 @@ def check(assignment: str, path: Path | None, sandbox: str, device: str, backend
           lang: str | None) -> None:
     """Run the public checks on your ASSIGNMENT module: a .py, a Jupyter notebook (.ipynb), a folder
     or a .zip (default: ./<assignment>.py, else ./<assignment>.ipynb)."""
-    if lang is not None:
-        set_language(lang)  # this process's messages, the check's included
     with _errors_as_messages():
         result = api.check(assignment, path, sandbox=sandbox, device=Device(device, backend, threads))
     out.print(_test_table(result))
@@ -306,8 +312,6 @@ def course_command(file: Path) -> None:
 def verify(assignments: tuple[str, ...], sandbox: str, device: str, backend: str, threads: int,
            lang: str | None) -> None:
     """Check that each reference scores full marks and each stub zero (all assignments by default)."""
-    if lang is not None:
-        set_language(lang)
     with _errors_as_messages():
         reports = api.verify(list(assignments) or None, sandbox=sandbox, device=Device(device, backend, threads))
     for report in reports:
@@ -604,8 +608,6 @@ def _print_diff(found, outdir: Path, verbose: bool) -> None:
 @LANG_OPTION
 def demo(outdir: Path, jobs: int, quiet: bool, sandbox: str, lang: str | None) -> None:
     """Grade the bundled demo cohorts (honest, partial, broken and cheating students)."""
-    if lang is not None:
-        set_language(lang)
     with _errors_as_messages(), _resumable(outdir), _BatchProgress(quiet) as progress:
         batches = api.demo(outdir, jobs=jobs, sandbox=sandbox, on_plan=progress.on_plan, on_result=progress.on_result)
     for batch in batches:

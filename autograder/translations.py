@@ -123,7 +123,10 @@ def problems(language: str) -> list[str]:
         for string in strings:
             if sorted(PLACEHOLDER.findall(string)) != wanted:
                 found.append(f"placeholders differ in {key!r}: {string!r}")
-    mo = gettext.GNUTranslations(mo_path(language).open("rb")) if mo_path(language).exists() else None
+    mo = None
+    if mo_path(language).exists():
+        with mo_path(language).open("rb") as file:
+            mo = gettext.GNUTranslations(file)
     if mo is None:
         found.append(f"{mo_path(language)} is missing: run python -m autograder.translations compile")
     else:

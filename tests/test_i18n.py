@@ -314,3 +314,20 @@ def test_the_command_line_speaks_the_environment_language(monkeypatch):
     assert chinese.exit_code == english.exit_code == 0, chinese.output
     assert "隐藏测试" in chinese.output and "用于 MNIST 的 LeNet" in chinese.output
     assert "hidden tests" in english.output and "LeNet for MNIST" in english.output
+
+
+def test_lang_lasts_as_long_as_the_command(tmp_path):
+    """--lang is the command's language, not the process's afterwards: a CliRunner (or any caller
+    in the same process) goes back to the language it had."""
+    import zipfile
+
+    from click.testing import CliRunner
+
+    from autograder.cli import main
+
+    before = (i18n.language(), os.environ.get(i18n.ENVIRONMENT_VARIABLE))
+    run = CliRunner().invoke(main, ["export", "gradescope", "activations", "-o", str(tmp_path / "a.zip"),
+                                    "--lang", "zh_CN"])
+    assert run.exit_code == 0, run.output
+    assert "--lang zh_CN" in zipfile.ZipFile(tmp_path / "a.zip").read("run_autograder").decode()
+    assert (i18n.language(), os.environ.get(i18n.ENVIRONMENT_VARIABLE)) == before

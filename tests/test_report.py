@@ -625,7 +625,7 @@ def test_report_records_its_language_and_english_page_is_lang_en(built):
 def test_template_messages_are_escaped_but_keep_markup_values():
     from markupsafe import Markup
 
-    from autograder.render.translated import template_message as message
+    from autograder.render.html import template_message as message
     assert message("Grading report") == "Grading report"
     assert message("All {count} submissions", count="<b>") == "All &lt;b&gt; submissions"
     assert message("Each student's feedback (Markdown and HTML) is in {folder}; the student names below link to it.",

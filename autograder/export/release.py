@@ -32,6 +32,7 @@ A handout never holds a reference solution, a hidden test or the grader's sandbo
 from __future__ import annotations
 
 import ast
+import functools
 import shutil
 import struct
 import zipfile
@@ -200,17 +201,24 @@ def _mo_bytes(entries: list[tuple[bytes, bytes]]) -> bytes:
             + b"".join(key + b"\0" for key, _value in entries) + b"".join(value + b"\0" for _key, value in entries))
 
 
+@functools.lru_cache(maxsize=1)
+def _public_message_ids() -> frozenset[str]:
+    """The message ids of the package outside its hidden tests and demo cohorts, and of the
+    assignments' public tests (which handouts ship): parsed once per process."""
+    public: set[str] = set()
+    for path in PACKAGE_DIR.rglob("*.py"):
+        parts = path.relative_to(PACKAGE_DIR).parts
+        if "demo" not in parts and parts[0] != "hidden":
+            public.update(_message_ids(path))
+    for path in (REPO_ROOT / "assignments").glob("*/test_*.py"):
+        public.update(_message_ids(path))
+    return frozenset(public)
+
+
 def handout_catalogs() -> dict[str, bytes]:
     """language -> the compiled catalog a handout ships: the grader's catalog without the ids that
     only hidden tests use (a hidden test's message names its case). The header entry stays."""
-    hidden_dir = PACKAGE_DIR / "hidden"
-    public, hidden = set(), set()
-    for path in PACKAGE_DIR.rglob("*.py"):
-        if "demo" in path.relative_to(PACKAGE_DIR).parts:
-            continue
-        (hidden if hidden_dir in path.parents else public).update(_message_ids(path))
-    for path in (REPO_ROOT / "assignments").glob("*/test_*.py"):  # the public tests, which handouts ship
-        public.update(_message_ids(path))
+    public = _public_message_ids()
     catalogs = {}
     for language in TRANSLATED_LANGUAGES:
         entries = _mo_entries((LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.mo").read_bytes())

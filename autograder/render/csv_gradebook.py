@@ -125,7 +125,7 @@ def neutralise(cell) -> str:
     return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
-def _write_atomically(path: Path, rows: list[list]) -> None:
+def write_csv(path: Path, rows: list[list]) -> None:
     """The rows as CSV (every cell through ``neutralise``), written atomically and durably, in
     the mode the file had (see ``_mode_for``)."""
     text = io.StringIO(newline="")
@@ -175,7 +175,7 @@ def write_assignment_csv(path: Path, tests: list[TestInfo], results: list[Submis
             + (_late_cells(late.get((result.assignment, result.student)), result.max_score) if has_late else [])
             + [_number(earned.get(test.name, 0.0)) for test in tests]
         )
-    _write_atomically(path, _with_header(rows, localized_header))
+    write_csv(path, _with_header(rows, localized_header))
 
 
 def write_class_csv(path: Path, results: list[SubmissionResult], adjustments: Adjustments | None = None, *,
@@ -214,4 +214,4 @@ def write_class_csv(path: Path, results: list[SubmissionResult], adjustments: Ad
             for a in late_assignments:
                 cells += _late_cells(late.get((a, student)), max_scores.get((a, student), 0.0))
         rows.append(cells)
-    _write_atomically(path, _with_header(rows, localized_header))
+    write_csv(path, _with_header(rows, localized_header))

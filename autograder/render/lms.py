@@ -63,7 +63,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder.render.csv_gradebook import _Numeral, _write_atomically
+from autograder.render.csv_gradebook import _Numeral, write_csv
 from autograder.results import LateAdjustment, SubmissionResult
 
 FORMATS = ("canvas", "moodle", "csv")
@@ -377,6 +377,6 @@ def write_grades(path: Path, fmt: str, results: list[SubmissionResult], *, title
     The arguments are :func:`render_rows`'s."""
     rows, built = render_rows(fmt, results, titles=titles, roster=roster, adjustments=adjustments,
                               assignments=assignments)
-    _write_atomically(Path(path), rows)
+    write_csv(Path(path), rows)
     built.path = Path(path)
     return built

@@ -134,8 +134,8 @@ def compare(students: dict[str, Fingerprints], shared: set[int], *, sources: dic
             else:
                 postings[h].append(index)
     common = {h for h, holders in postings.items() if len(holders) > limit}
-    evidence = [_evidence(students[name], shared | common) if common else _evidence(students[name], shared)
-                for name in names]
+    excluded = shared | common
+    evidence = [_evidence(students[name], excluded) for name in names]
     totals = [sum(e.values()) for e in evidence]
 
     together: dict[tuple[int, int], list[int]] = defaultdict(list)
@@ -167,12 +167,12 @@ def compare(students: dict[str, Fingerprints], shared: set[int], *, sources: dic
 
     matches = []
     source_limit = common_limit(n, SOURCE_COMMON_FRACTION, common_min)
-    source_common = {h for h, holders in postings.items() if len(holders) > source_limit}
+    source_excluded = shared | {h for h, holders in postings.items() if len(holders) > source_limit}
+    against_sources = [_evidence(students[name], source_excluded) for name in names] if sources else []
     for source_name, source in sorted((sources or {}).items()):
-        theirs = _evidence(source, shared | source_common)
+        theirs = _evidence(source, source_excluded)
         total = sum(theirs.values())
-        for name in names:
-            mine = _evidence(students[name], shared | source_common)
+        for name, mine in zip(names, against_sources):
             hashes = theirs.keys() & mine.keys()
             if not hashes:
                 continue

@@ -20,11 +20,7 @@ own stylesheet by hash. Student ids and code are hostile text: Jinja2 escapes th
 
 from __future__ import annotations
 
-import base64
-import csv
 import functools
-import hashlib
-import io
 import json
 import re
 import time
@@ -36,8 +32,8 @@ from markupsafe import Markup
 
 from autograder.files import shared_mode, write_atomically
 from autograder.i18n import N_, _, _f
-from autograder.render.csv_gradebook import neutralise
-from autograder.render.translated import template_message
+from autograder.render.csv_gradebook import write_csv
+from autograder.render.html import inline, template_message
 from autograder.similarity.compare import COMMON_FRACTION, MIN_EVIDENCE, Comparison, regions
 from autograder.similarity.fingerprints import K, LAYER_WEIGHT, W, Fingerprints
 
@@ -82,11 +78,7 @@ def _environment() -> Environment:
 @functools.lru_cache(maxsize=1)
 def _stylesheet() -> tuple[Markup, str]:
     """The pages' stylesheet and its CSP source (``'sha256-...'``)."""
-    text = (TEMPLATES / "similarity.css").read_text(encoding="utf-8").strip()
-    if "</" in text:
-        raise ValueError("similarity.css must not contain '</'")
-    digest = base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
-    return Markup(text), f"'sha256-{digest}'"
+    return inline((TEMPLATES / "similarity.css").read_text(encoding="utf-8").strip(), "similarity.css")
 
 
 def _page(template: str, **context) -> str:
@@ -97,12 +89,6 @@ def _page(template: str, **context) -> str:
 
 def _write(path: Path, data: str) -> None:
     write_atomically(path, data, mode=shared_mode())
-
-
-def _csv(path: Path, rows: list[list]) -> None:
-    text = io.StringIO(newline="")
-    csv.writer(text).writerows([[neutralise(cell) for cell in row] for row in rows])
-    write_atomically(path, text.getvalue(), mode=shared_mode(), durable=True)
 
 
 def _lines(text: str) -> tuple[list[str], bool]:
@@ -187,10 +173,10 @@ def write_outputs(result, found: Comparison, texts: dict[str, str], prints: dict
                                     regions=count, settings=settings, up="../index.html"))
         source_pages[(match.student, match.source)] = href
 
-    _csv(result.csv_path, [PAIR_COLUMNS] + [
+    write_csv(result.csv_path, [PAIR_COLUMNS] + [
         [p.rank, p.a, p.b, p.score, p.jaccard, p.shared, p.shared_weight, p.a_evidence, p.b_evidence,
          int(p.flagged), p.cluster or "", pages.get((p.a, p.b), "")] for p in found.pairs])
-    _csv(folder / "sources.csv", [SOURCE_COLUMNS] + [
+    write_csv(folder / "sources.csv", [SOURCE_COLUMNS] + [
         [m.student, m.source, m.score, m.shared, int(m.flagged), source_pages.get((m.student, m.source), "")]
         for m in found.sources])
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder.assignments import Assignment, get_assignment
+from autograder.files import OutputPathError, check_output_path
 from autograder.i18n import N_
 from autograder.intake import Problem, fingerprint as content_hash, stage
 from autograder.notebooks import top_level_names
@@ -229,11 +230,7 @@ def similarity(assignment_id: str, submissions: Path, outdir: Path, *, threshold
 
 def _check_writable(target: Path) -> None:
     """Refuse, before any work, an output path under a file, or a file where a folder goes."""
-    import os
-
-    for path in (target, *target.parents):
-        if os.path.lexists(path) and not path.is_dir():
-            raise SimilarityError(f"cannot write the similarity report to {target}: {path} is a file, not a folder; "
-                                  "move it away or pass another folder")
-        if path.is_dir():
-            break
+    try:
+        check_output_path(target, what="the similarity report", fix="move it away or pass another folder")
+    except OutputPathError as error:
+        raise SimilarityError(str(error)) from None

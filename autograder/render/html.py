@@ -1,6 +1,10 @@
-"""The ``_`` of the HTML templates (the report's, the feedback's, the similarity section's).
+"""What the HTML pages share (the report, the feedback, the similarity pages and section).
 
-``template_message(message, **values)``: ``message`` in the current language
+``inline(text, name)``: a script or stylesheet written into a page, and the CSP source that
+admits exactly it (``'sha256-<base64>'``): pages load nothing, so their CSP lists each inline
+text by hash.
+
+``template_message(message, **values)``, the templates' ``_``: ``message`` in the current language
 (``autograder.i18n``, looked up when the template renders), its ``{name}`` placeholders filled
 with ``values`` after translation. The message is escaped as text (whatever a translation holds)
 and so is each value, as autoescape escapes any value, except a Markup one (a ``{% set %}``
@@ -10,9 +14,21 @@ attribute of the templates is double-quoted, and English pages stay byte for byt
 
 from __future__ import annotations
 
+import base64
+import hashlib
+
 from markupsafe import Markup, escape
 
 from autograder import i18n
+
+
+def inline(text: str, name: str) -> tuple[Markup, str]:
+    """``text`` to write inside a <script> or <style> element, and its CSP source. ValueError if
+    it holds "</", which could end the element early (``name`` says which file)."""
+    if "</" in text:
+        raise ValueError(f"{name} must not contain '</'")
+    digest = base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
+    return Markup(text), f"'sha256-{digest}'"
 
 
 def escape_text(text: str) -> Markup:
